@@ -1,0 +1,130 @@
+/**
+ * Which URLs may receive the token: by default the origin of the instance's own `baseURL` and,
+ * in a browser, the page's origin (relative URLs); beyond that only what `trustedOrigins` lists.
+ * An https origin never trusts its http twin, and a redirect is judged by where it goes.
+ */
+
+/** Matches what axios treats as absolute: `scheme://` or protocol-relative `//`. */
+const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+export type TrustedOrigin = string | ((url: URL) => boolean);
+
+interface UrlConfig {
+  url?: string | undefined;
+  baseURL?: string | undefined;
+  allowAbsoluteUrls?: boolean | undefined;
+}
+
+function pageLocation(): { origin: string; href: string } | undefined {
+  const location = (globalThis as { location?: { origin?: unknown; href?: unknown } }).location;
+  const origin = location?.origin;
+  return typeof origin === 'string' && /^https?:/.test(origin) && typeof location?.href === 'string'
+    ? { origin, href: location.href }
+    : undefined;
+}
+
+function originOf(url: string | undefined, base?: string): string | undefined {
+  if (!url) return undefined;
+  try {
+    const origin = new URL(url, base).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseTrustedOrigin(entry: string, index: number): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(entry);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.href !== `${parsed.origin}/`) {
+    throw new TypeError(
+      `attachBearerAuth: trustedOrigins[${index}] must be an origin such as ` +
+        "'https://api.example.com' (scheme, host and optional port; no path, query or user " +
+        'info), or a function (url: URL) => boolean.',
+    );
+  }
+  return parsed.origin;
+}
+
+/** Joins a relative URL to a base the way axios's combineURLs does. */
+function joinUrl(base: string, url: string): string {
+  return url ? `${base.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : base;
+}
+
+/** `url` starts with `origin` followed by the end, `/`, `?` or `#`: no parsing needed. */
+function startsWithOrigin(url: string, origin: string): boolean {
+  if (!url.startsWith(origin)) return false;
+  const next = url.charCodeAt(origin.length);
+  return Number.isNaN(next) || next === 47 /* / */ || next === 63 /* ? */ || next === 35; /* # */
+}
+
+/**
+ * Builds the trust check for one instance. `defaults` is read on every request, so a `baseURL`
+ * set after attaching counts.
+ */
+export function createOriginPolicy(
+  defaults: { baseURL?: string | undefined },
+  entries: readonly TrustedOrigin[] = [],
+): (config: UrlConfig) => boolean {
+  if (!Array.isArray(entries)) {
+    throw new TypeError('attachBearerAuth: trustedOrigins must be an array.');
+  }
+  const origins: string[] = [];
+  const predicates: Array<(url: URL) => boolean> = [];
+  entries.forEach((entry, index) => {
+    if (typeof entry === 'function') predicates.push(entry);
+    else if (typeof entry === 'string') origins.push(parseTrustedOrigin(entry, index));
+    else parseTrustedOrigin(String(entry), index);
+  });
+  const page = pageLocation();
+  if (page) origins.push(page.origin);
+
+  let cachedBase: string | undefined;
+  let cachedBaseOrigin: string | undefined;
+  function instanceOrigin(): string | undefined {
+    if (defaults.baseURL !== cachedBase) {
+      cachedBase = defaults.baseURL;
+      cachedBaseOrigin = originOf(cachedBase);
+    }
+    return cachedBaseOrigin;
+  }
+
+  function isTrustedUrl(fullUrl: string): boolean {
+    // A relative URL stays on the page's origin (in Node it cannot be sent at all).
+    if (!ABSOLUTE_URL.test(fullUrl)) return true;
+    const own = instanceOrigin();
+    if (own !== undefined && startsWithOrigin(fullUrl, own)) return true;
+    for (const origin of origins) {
+      if (startsWithOrigin(fullUrl, origin)) return true;
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(fullUrl, page?.href);
+    } catch {
+      return false;
+    }
+    if (parsed.origin === own || origins.includes(parsed.origin)) return true;
+    return predicates.some((predicate) => {
+      try {
+        return predicate(parsed) === true;
+      } catch {
+        return false; // fail closed: a predicate that throws trusts nothing
+      }
+    });
+  }
+
+  return function isTrusted(config: UrlConfig): boolean {
+    const url = config.url ?? '';
+    const base = config.baseURL;
+    const absolute = ABSOLUTE_URL.test(url);
+    if (base && (!absolute || config.allowAbsoluteUrls === false)) {
+      // Joined to the instance's own baseURL: its origin, trusted by default.
+      return base === defaults.baseURL || isTrustedUrl(joinUrl(base, url));
+    }
+    return isTrustedUrl(url);
+  };
+}

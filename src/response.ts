@@ -1,0 +1,53 @@
+import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { unlessCanceled } from './cancel.js';
+import { NotReplayableError } from './errors.js';
+import { emit } from './events.js';
+import { isAxiosLikeError, requestUrl } from './redact.js';
+import { oneShotBody } from './replay.js';
+import type { SessionCore } from './session.js';
+import { fingerprint } from './tokens.js';
+
+/** The token a request carried, read back from the header we set; `undefined` if not ours. */
+function sentToken(config: InternalAxiosRequestConfig, headerName: string, prefix: string) {
+  const headers = config.headers as { get?: (name: string) => unknown } | undefined;
+  const value = typeof headers?.get === 'function' ? headers.get(headerName) : undefined;
+  return typeof value === 'string' && value.startsWith(prefix) && value.length > prefix.length
+    ? value.slice(prefix.length)
+    : undefined;
+}
+
+/**
+ * The response side: a refusal of a token we sent asks the session for the token to replay with
+ * (which refreshes only if the refused token is still the current one, joining any refresh in
+ * flight), then sends the same request once more through the instance. The replay is marked
+ * `skipRefresh`, so its own refusal goes back to the caller: one replay at most, no loop.
+ */
+export function createResponseInterceptor(
+  instance: AxiosInstance,
+  core: SessionCore,
+  isTrusted: (config: InternalAxiosRequestConfig) => boolean,
+  isRefusal: (error: AxiosError) => boolean,
+  headerName: string,
+  prefix: string,
+) {
+  return async function onRejected(error: unknown): Promise<AxiosResponse> {
+    if (!isAxiosLikeError(error)) throw error;
+    const config = (error as AxiosError).config;
+    if (!config || config.skipAuth || config.skipRefresh) throw error;
+    if (!isRefusal(error as AxiosError)) throw error;
+    const refused = sentToken(config, headerName, prefix);
+    if (refused === undefined || !isTrusted(config)) throw error;
+
+    const token = await unlessCanceled(core.tokenAfterRefusal(refused), config);
+    const oneShot = oneShotBody(config.data);
+    if (oneShot) throw new NotReplayableError(oneShot);
+    if (core.options.onReplay) {
+      emit(core.options.onReplay, {
+        method: (config.method ?? 'get').toUpperCase(),
+        url: requestUrl(config),
+        fingerprint: fingerprint(token),
+      });
+    }
+    return instance.request({ ...config, skipRefresh: true });
+  };
+}

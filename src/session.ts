@@ -1,0 +1,348 @@
+import pMemoize from 'p-memoize';
+import {
+  isRefreshFailedError,
+  isSessionEndedError,
+  RefreshFailedError,
+  RefreshTimeoutError,
+  SessionEndedError,
+} from './errors.js';
+import { emit } from './events.js';
+import { isAxiosLikeError, oauthErrorOf, safeCause, scrub } from './redact.js';
+import { createReentryGuard } from './reentry.js';
+import { memoryStore } from './stores/memory.js';
+import {
+  fingerprint,
+  refreshDeadline,
+  tokensFromRefresh,
+  tokensFromStore,
+  tokensFromUser,
+} from './tokens.js';
+import type {
+  AuthSession,
+  AuthSessionOptions,
+  RefreshTrigger,
+  TokenSet,
+  TokenStore,
+} from './types.js';
+
+const DEFAULT_REFRESH_TIMEOUT = 30_000;
+const DEFAULT_REFRESH_LEEWAY = 30_000;
+
+/** What the interceptors need from a session; not part of the public API. */
+export interface SessionCore {
+  /** True when a request can carry the current token without waiting (the fast path). */
+  canSendNow(): boolean;
+  /** The access token held now, if any. */
+  accessToken(): string | undefined;
+  /** The token a request should carry, after any refresh it must wait for. */
+  tokenForRequest(): Promise<string>;
+  /** The token to replay with after `refused` was refused: refreshes only if it is current. */
+  tokenAfterRefusal(refused: string): Promise<string>;
+  /** Options the interceptors report through. */
+  readonly options: AuthSessionOptions;
+}
+
+const cores = new WeakMap<object, SessionCore>();
+
+/** The core of a session made by `createAuthSession`, or `undefined`. */
+export function coreOf(session: unknown): SessionCore | undefined {
+  return typeof session === 'object' && session !== null ? cores.get(session) : undefined;
+}
+
+function checkOptions(options: AuthSessionOptions) {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('createAuthSession: options must be an object with a refresh function.');
+  }
+  if (typeof options.refresh !== 'function') {
+    throw new TypeError(
+      'createAuthSession: `refresh` must be a function that takes the current tokens and ' +
+        'resolves to new ones, for example refreshTokenGrant({ tokenEndpoint, clientId }).',
+    );
+  }
+  const durations = ['refreshTimeout', 'refreshLeeway'] as const;
+  for (const name of durations) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === 'number' && value >= 0 && value < 2 ** 31)) {
+      throw new TypeError(
+        `createAuthSession: \`${name}\` must be a number of ms from 0 to 2^31-1.`,
+      );
+    }
+  }
+  const store = options.store;
+  if (
+    store !== undefined &&
+    !(store && ['get', 'set', 'clear'].every((m) => typeof (store as never)[m] === 'function'))
+  ) {
+    throw new TypeError('createAuthSession: `store` must have get, set and clear methods.');
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/**
+ * Creates the session that owns the tokens and the only way to refresh them. Attach it to one or
+ * more axios instances with `attachBearerAuth`.
+ */
+export function createAuthSession(options: AuthSessionOptions): AuthSession {
+  checkOptions(options);
+  const refreshTimeout = options.refreshTimeout ?? DEFAULT_REFRESH_TIMEOUT;
+  const refreshLeeway = options.refreshLeeway ?? DEFAULT_REFRESH_LEEWAY;
+  const store: TokenStore = options.store ?? memoryStore();
+  const reentry = createReentryGuard();
+
+  let tokens: TokenSet | null = null;
+  /** When the held token should be refreshed before sending (epoch ms). */
+  let refreshAt = Infinity;
+  /** What requests reject with while there are no tokens. */
+  let endedError = new SessionEndedError('no-tokens');
+  /** Bumped on every change of tokens, so a refresh can tell it was overtaken. */
+  let generation = 0;
+  /** The refresh in flight, if any. */
+  let inFlight: Promise<TokenSet> | null = null;
+  let loaded = false;
+
+  function secrets(): string[] {
+    return tokens ? [tokens.accessToken, tokens.refreshToken ?? ''] : [];
+  }
+
+  function reportStoreError(operation: 'get' | 'set' | 'clear', error: unknown) {
+    emit(options.onStoreError, { operation, error: safeCause(error, secrets()) });
+  }
+
+  // Store writes run one after another, so an async store never ends with an older value.
+  let storeQueue: Promise<void> = Promise.resolve();
+  let pendingWrites = 0;
+  function persist(operation: 'set' | 'clear', value?: TokenSet): Promise<void> {
+    const write = (): void | Promise<void> => {
+      try {
+        const result = operation === 'set' ? store.set({ ...value! }) : store.clear();
+        if (isThenable(result)) {
+          return Promise.resolve(result).then(
+            () => undefined,
+            (error: unknown) => reportStoreError(operation, error),
+          );
+        }
+      } catch (error) {
+        reportStoreError(operation, error);
+      }
+    };
+    pendingWrites++;
+    const done = () => {
+      pendingWrites--;
+    };
+    if (pendingWrites === 1) {
+      // Nothing queued: write now, so a synchronous store (web storage) is up to date at once.
+      const result = write();
+      storeQueue = result ? result.then(done) : Promise.resolve(done());
+    } else {
+      storeQueue = storeQueue.then(write).then(done);
+    }
+    return storeQueue;
+  }
+
+  function adopt(next: TokenSet | null, issuedAt?: number) {
+    tokens = next;
+    refreshAt = next ? refreshDeadline(next, refreshLeeway, issuedAt) : Infinity;
+    generation++;
+  }
+
+  function end(error: SessionEndedError): Promise<void> {
+    const hadTokens = tokens !== null;
+    adopt(null);
+    endedError = error;
+    const cleared = persist('clear');
+    if (hadTokens) emit(options.onSessionEnded, { reason: error.reason, error });
+    return cleared;
+  }
+
+  function currentToken(): string {
+    if (tokens) return tokens.accessToken;
+    throw endedError;
+  }
+
+  const ready: Promise<void> = (() => {
+    const finish = () => {
+      loaded = true;
+    };
+    if (options.tokens) {
+      adopt(tokensFromUser(options.tokens, 'createAuthSession: tokens', Date.now()));
+      finish();
+      void persist('set', tokens!);
+      return Promise.resolve();
+    }
+    const startGeneration = generation;
+    const adoptStored = (value: unknown) => {
+      // A login (setTokens) that happened while the store was being read wins.
+      if (generation === startGeneration) {
+        const stored = tokensFromStore(value);
+        if (stored) adopt(stored);
+      }
+    };
+    let stored: unknown;
+    try {
+      stored = store.get();
+    } catch (error) {
+      reportStoreError('get', error);
+      finish();
+      return Promise.resolve();
+    }
+    if (!isThenable(stored)) {
+      adoptStored(stored);
+      finish();
+      return Promise.resolve();
+    }
+    return Promise.resolve(stored)
+      .then(adoptStored, (error: unknown) => reportStoreError('get', error))
+      .finally(finish);
+  })();
+
+  function classifyFailure(error: unknown, secretsAtStart: string[]) {
+    if (isSessionEndedError(error)) {
+      return new SessionEndedError('refresh-refused', {
+        cause: error.cause === undefined ? undefined : safeCause(error.cause, secretsAtStart),
+        oauthError: error.oauthError,
+        oauthErrorDescription:
+          error.oauthErrorDescription && scrub(error.oauthErrorDescription, secretsAtStart),
+      });
+    }
+    // Our own refresh failures (timeouts, unusable results, OAuth configuration errors) are built
+    // with safe causes already.
+    if (isRefreshFailedError(error)) return error;
+    const cause = safeCause(error, secretsAtStart);
+    const status = isAxiosLikeError(error) ? error.response?.status : undefined;
+    if (status === 400 || status === 401) {
+      return new SessionEndedError('refresh-refused', {
+        cause,
+        ...oauthErrorOf(error, secretsAtStart),
+      });
+    }
+    return new RefreshFailedError(
+      `The token refresh failed: ${cause.message} The tokens are kept; the next refused or ` +
+        'expiring request tries again.',
+      { cause, status },
+    );
+  }
+
+  async function performRefresh(from: string, trigger: RefreshTrigger): Promise<TokenSet> {
+    // A refresh overtaken by setTokens() or clear() may still be running; wait for it so that at
+    // most one refresh is ever in flight.
+    if (inFlight) await inFlight.catch(() => undefined);
+    if (tokens && tokens.accessToken !== from) return tokens;
+
+    const startGeneration = generation;
+    const startedAt = Date.now();
+    const previous = tokens && { ...tokens };
+    const secretsAtStart = secrets();
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const result = await new Promise<unknown>((resolve, reject) => {
+        timer = setTimeout(() => {
+          const timeout = new RefreshTimeoutError(refreshTimeout);
+          controller.abort(timeout);
+          reject(timeout);
+        }, refreshTimeout);
+        reentry
+          .run(async () => options.refresh(previous, { signal: controller.signal, trigger }))
+          .then(resolve, reject);
+      });
+      if (generation !== startGeneration) return tokens ?? Promise.reject(endedError);
+      const next = tokensFromRefresh(result, previous, startedAt);
+      adopt(next, startedAt);
+      void persist('set', next);
+      emit(options.onTokenRefreshed, {
+        fingerprint: fingerprint(next.accessToken),
+        expiresAt: next.expiresAt,
+        trigger,
+      });
+      return next;
+    } catch (error) {
+      if (generation !== startGeneration) return tokens ?? Promise.reject(endedError);
+      const failure = classifyFailure(error, secretsAtStart);
+      const ends = isSessionEndedError(failure);
+      if (ends) void end(failure);
+      emit(options.onRefreshFailed, { error: failure, sessionEnded: ends });
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // Single flight: every caller that asks for a refresh from the same token while one is running
+  // gets the same promise. cache: false keeps nothing once it settles.
+  const refreshOnce = pMemoize(performRefresh, { cacheKey: ([from]) => from, cache: false });
+
+  function startRefresh(from: string, trigger: RefreshTrigger): Promise<TokenSet> {
+    const flight = refreshOnce(from, trigger);
+    if (flight !== inFlight) {
+      inFlight = flight;
+      // Registered first, so it runs before any waiter resumes.
+      const settle = () => {
+        if (inFlight === flight) inFlight = null;
+      };
+      flight.then(settle, settle);
+    }
+    return flight;
+  }
+
+  async function tokenForRequest(): Promise<string> {
+    if (!loaded) await ready;
+    if (inFlight) {
+      if (reentry.isInside()) throw reentryError();
+      await inFlight;
+    } else if (!tokens) {
+      if (!options.refreshWhenEmpty) throw endedError;
+      await startRefresh('', 'empty');
+    } else if (Date.now() >= refreshAt) {
+      await startRefresh(tokens.accessToken, 'expiry');
+    }
+    return currentToken();
+  }
+
+  async function tokenAfterRefusal(refused: string): Promise<string> {
+    if (!loaded) await ready;
+    if (inFlight) {
+      await inFlight;
+    } else if (tokens?.accessToken === refused) {
+      await startRefresh(refused, 'refusal');
+    } else if (!tokens && options.refreshWhenEmpty) {
+      await startRefresh('', 'refusal');
+    }
+    return currentToken();
+  }
+
+  const session: AuthSession = {
+    ready,
+    getTokens: () => (tokens ? { ...tokens } : null),
+    setTokens(next) {
+      adopt(tokensFromUser(next, 'session.setTokens', Date.now()), Date.now());
+      endedError = new SessionEndedError('no-tokens');
+      return persist('set', tokens!);
+    },
+    clear: () => end(new SessionEndedError('logout')),
+    async refresh() {
+      if (!loaded) await ready;
+      if (!tokens && !options.refreshWhenEmpty && !inFlight) throw endedError;
+      return startRefresh(tokens?.accessToken ?? '', 'manual').then((next) => ({ ...next }));
+    },
+  };
+
+  cores.set(session, {
+    options,
+    canSendNow: () => loaded && !inFlight && tokens !== null && Date.now() < refreshAt,
+    accessToken: () => tokens?.accessToken,
+    tokenForRequest,
+    tokenAfterRefusal,
+  });
+  return session;
+}
+
+function reentryError() {
+  return new TypeError(
+    'A request was sent through an axios instance this session is attached to from inside the ' +
+      "session's own refresh function, without { skipAuth: true }. It would wait for the refresh " +
+      'it is part of. Pass { skipAuth: true } on the token request.',
+  );
+}
