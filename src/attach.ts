@@ -50,8 +50,7 @@ export function attachBearerAuth(
   }
   if (attached.has(instance)) {
     throw new TypeError(
-      'attachBearerAuth: this axios instance already has bearer auth attached. Call eject() on ' +
-        'the handle the first call returned before attaching again.',
+      'attachBearerAuth: already attached to this instance; eject() the first handle first.',
     );
   }
   checkAttachOptions(attachOptions);

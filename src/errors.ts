@@ -61,10 +61,8 @@ export class RefreshTimeoutError extends RefreshFailedError {
 
   constructor(timeout: number) {
     super(
-      `The token refresh did not settle within ${timeout} ms (refreshTimeout). If the refresh ` +
-        'function sends its request through an axios instance this session is attached to, pass ' +
-        '{ skipAuth: true } on that request: without it the request waits for the refresh it is ' +
-        'part of.',
+      `Token refresh timed out after ${timeout} ms. If the refresh function calls an axios ` +
+        'instance this session is attached to, pass { skipAuth: true } on that call.',
       undefined,
       ErrorCode.REFRESH_TIMEOUT,
     );
@@ -80,7 +78,7 @@ export class InvalidTokenResponseError extends RefreshFailedError {
 
   constructor(field: string, problem: string, options?: ErrorOptions) {
     super(
-      `The refresh result is unusable: ${field} ${problem}.`,
+      `Unusable refresh result: ${field} ${problem}.`,
       options,
       ErrorCode.INVALID_TOKEN_RESPONSE,
     );
@@ -114,14 +112,11 @@ export class SessionEndedError extends BearerAuthError {
 function sessionEndedMessage(reason: SessionEndReason, oauthError: string | undefined): string {
   switch (reason) {
     case 'no-tokens':
-      return 'The session has no tokens. Call session.setTokens() after the user logs in.';
+      return 'No tokens: call session.setTokens() after login.';
     case 'logout':
-      return 'The session was cleared (logout). Call session.setTokens() after the next login.';
+      return 'Logged out: call session.setTokens() after the next login.';
     case 'refresh-refused':
-      return (
-        `The refresh token was refused${oauthError ? ` (${oauthError})` : ''}, so the session ` +
-        'has ended. Ask the user to log in again, then call session.setTokens().'
-      );
+      return `Refresh token refused${oauthError ? ` (${oauthError})` : ''}: log in again, then call session.setTokens().`;
   }
 }
 
@@ -131,8 +126,8 @@ export class NotReplayableError extends BearerAuthError {
 
   constructor(what: string, options?: ErrorOptions) {
     super(
-      `The request was refused and the token has been refreshed, but its body (${what}) can be ` +
-        'read only once, so it was not replayed. Send the request again with a new body.',
+      `Refused request not replayed: its body (${what}) can be read only once. The token is ` +
+        'refreshed; send the request again with a new body.',
       ErrorCode.NOT_REPLAYABLE,
       options,
     );

@@ -42,9 +42,8 @@ function parseTrustedOrigin(entry: string, index: number): string {
   }
   if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.href !== `${parsed.origin}/`) {
     throw new TypeError(
-      `attachBearerAuth: trustedOrigins[${index}] must be an origin such as ` +
-        "'https://api.example.com' (scheme, host and optional port; no path, query or user " +
-        'info), or a function (url: URL) => boolean.',
+      `attachBearerAuth: trustedOrigins[${index}] must be an origin like ` +
+        "'https://api.example.com' (no path) or a function (url: URL) => boolean.",
     );
   }
   return parsed.origin;

@@ -6,6 +6,11 @@ import {
   RefreshTimeoutError,
   SessionEndedError,
 } from './errors.js';
+import {
+  createCrossTabCoordinator,
+  localCoordinator,
+  type CrossTabMessage,
+} from './browser/cross-tab.js';
 import { emit } from './events.js';
 import { isAxiosLikeError, oauthErrorOf, safeCause, scrub } from './redact.js';
 import { createReentryGuard } from './reentry.js';
@@ -51,12 +56,11 @@ export function coreOf(session: unknown): SessionCore | undefined {
 
 function checkOptions(options: AuthSessionOptions) {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError('createAuthSession: options must be an object with a refresh function.');
+    throw new TypeError('createAuthSession: options must be an object.');
   }
   if (typeof options.refresh !== 'function') {
     throw new TypeError(
-      'createAuthSession: `refresh` must be a function that takes the current tokens and ' +
-        'resolves to new ones, for example refreshTokenGrant({ tokenEndpoint, clientId }).',
+      'createAuthSession: `refresh` must be a function (current tokens) => Promise<new tokens>.',
     );
   }
   const durations = ['refreshTimeout', 'refreshLeeway'] as const;
@@ -75,6 +79,15 @@ function checkOptions(options: AuthSessionOptions) {
   ) {
     throw new TypeError('createAuthSession: `store` must have get, set and clear methods.');
   }
+  if (options.crossTab && !store) {
+    throw new TypeError(
+      'createAuthSession: `crossTab` needs a shared `store`, e.g. webStorageStore().',
+    );
+  }
+}
+
+function crossTabName(option: true | { name?: string | undefined }): string {
+  return (option === true ? undefined : option.name) ?? 'axios-bearer-refresh';
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -91,6 +104,19 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
   const refreshLeeway = options.refreshLeeway ?? DEFAULT_REFRESH_LEEWAY;
   const store: TokenStore = options.store ?? memoryStore();
   const reentry = createReentryGuard();
+  const coordinator = options.crossTab
+    ? createCrossTabCoordinator(crossTabName(options.crossTab), (message) => void hear(message))
+    : localCoordinator;
+
+  /** Another tab changed the tokens or logged out. */
+  async function hear(message: CrossTabMessage) {
+    if (message === 'logout') return void end(new SessionEndedError('logout'), false);
+    const startGeneration = generation;
+    const stored = await readStore();
+    if (stored && generation === startGeneration && stored.accessToken !== tokens?.accessToken) {
+      adopt(stored, Date.now());
+    }
+  }
 
   let tokens: TokenSet | null = null;
   /** When the held token should be refreshed before sending (epoch ms). */
@@ -109,6 +135,16 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
 
   function reportStoreError(operation: 'get' | 'set' | 'clear', error: unknown) {
     emit(options.onStoreError, { operation, error: safeCause(error, secrets()) });
+  }
+
+  /** The stored tokens; `undefined` when the store failed (reported), `null` when it is empty. */
+  async function readStore(): Promise<TokenSet | null | undefined> {
+    try {
+      return tokensFromStore(await store.get());
+    } catch (error) {
+      reportStoreError('get', error);
+      return undefined;
+    }
   }
 
   // Store writes run one after another, so an async store never ends with an older value.
@@ -148,18 +184,24 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     generation++;
   }
 
-  function end(error: SessionEndedError): Promise<void> {
+  /** Forgets the tokens; `own` is false when another tab ended the session and cleared the store. */
+  function end(error: SessionEndedError, own = true): Promise<void> {
     const hadTokens = tokens !== null;
     adopt(null);
     endedError = error;
-    const cleared = persist('clear');
+    const cleared = own ? persist('clear') : Promise.resolve();
+    if (own) coordinator.publish('logout');
     if (hadTokens) emit(options.onSessionEnded, { reason: error.reason, error });
     return cleared;
   }
 
-  function currentToken(): string {
-    if (tokens) return tokens.accessToken;
+  function currentTokens(): TokenSet {
+    if (tokens) return tokens;
     throw endedError;
+  }
+
+  function currentToken(): string {
+    return currentTokens().accessToken;
   }
 
   const ready: Promise<void> = (() => {
@@ -218,11 +260,51 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
         ...oauthErrorOf(error, secretsAtStart),
       });
     }
-    return new RefreshFailedError(
-      `The token refresh failed: ${cause.message} The tokens are kept; the next refused or ` +
-        'expiring request tries again.',
-      { cause, status },
-    );
+    return new RefreshFailedError(`Token refresh failed (${cause.message}); tokens kept.`, {
+      cause,
+      status,
+    });
+  }
+
+  /** Gets new tokens (or, across tabs, adopts those another tab just stored) and applies them. */
+  async function obtain(
+    from: string,
+    trigger: RefreshTrigger,
+    signal: AbortSignal,
+    startGeneration: number,
+  ): Promise<TokenSet> {
+    const overtaken = () => generation !== startGeneration || signal.aborted;
+    if (coordinator.shared) {
+      const stored = await readStore();
+      if (overtaken()) return currentTokens();
+      if (stored === null && from !== '') {
+        // Another tab logged out (or the storage was wiped).
+        void end(new SessionEndedError('logout'), false);
+        return currentTokens();
+      }
+      if (stored && stored.accessToken !== from) {
+        adopt(stored, Date.now());
+        return stored;
+      }
+    }
+    const startedAt = Date.now();
+    const previous = tokens && { ...tokens };
+    const result = await reentry.run(async () => options.refresh(previous, { signal, trigger }));
+    if (overtaken()) return currentTokens();
+    const next = tokensFromRefresh(result, previous, startedAt);
+    adopt(next, startedAt);
+    emit(options.onTokenRefreshed, {
+      fingerprint: fingerprint(next.accessToken),
+      expiresAt: next.expiresAt,
+      trigger,
+    });
+    // Across tabs the store must hold the new tokens before the lock passes to the next tab.
+    const stored = persist('set', next);
+    if (coordinator.shared) {
+      await stored;
+      coordinator.publish('tokens');
+    }
+    return next;
   }
 
   async function performRefresh(from: string, trigger: RefreshTrigger): Promise<TokenSet> {
@@ -232,34 +314,24 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     if (tokens && tokens.accessToken !== from) return tokens;
 
     const startGeneration = generation;
-    const startedAt = Date.now();
-    const previous = tokens && { ...tokens };
     const secretsAtStart = secrets();
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const result = await new Promise<unknown>((resolve, reject) => {
+      return await new Promise<TokenSet>((resolve, reject) => {
         timer = setTimeout(() => {
           const timeout = new RefreshTimeoutError(refreshTimeout);
           controller.abort(timeout);
           reject(timeout);
         }, refreshTimeout);
-        reentry
-          .run(async () => options.refresh(previous, { signal: controller.signal, trigger }))
+        coordinator
+          .exclusive(controller.signal, () =>
+            obtain(from, trigger, controller.signal, startGeneration),
+          )
           .then(resolve, reject);
       });
-      if (generation !== startGeneration) return tokens ?? Promise.reject(endedError);
-      const next = tokensFromRefresh(result, previous, startedAt);
-      adopt(next, startedAt);
-      void persist('set', next);
-      emit(options.onTokenRefreshed, {
-        fingerprint: fingerprint(next.accessToken),
-        expiresAt: next.expiresAt,
-        trigger,
-      });
-      return next;
     } catch (error) {
-      if (generation !== startGeneration) return tokens ?? Promise.reject(endedError);
+      if (generation !== startGeneration) return currentTokens();
       const failure = classifyFailure(error, secretsAtStart);
       const ends = isSessionEndedError(failure);
       if (ends) void end(failure);
@@ -319,7 +391,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     setTokens(next) {
       adopt(tokensFromUser(next, 'session.setTokens', Date.now()), Date.now());
       endedError = new SessionEndedError('no-tokens');
-      return persist('set', tokens!);
+      return persist('set', tokens!).then(() => coordinator.publish('tokens'));
     },
     clear: () => end(new SessionEndedError('logout')),
     async refresh() {
@@ -341,8 +413,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
 
 function reentryError() {
   return new TypeError(
-    'A request was sent through an axios instance this session is attached to from inside the ' +
-      "session's own refresh function, without { skipAuth: true }. It would wait for the refresh " +
-      'it is part of. Pass { skipAuth: true } on the token request.',
+    'The refresh function sent a request through an instance this session is attached to: ' +
+      'pass { skipAuth: true } on that request, or it waits for itself.',
   );
 }

@@ -17,9 +17,7 @@ function checkTokenSet(value: unknown): Problem | undefined {
   if (!BEARER_TOKEN_SYNTAX.test(accessToken)) {
     return {
       field: 'accessToken',
-      problem:
-        'holds characters a bearer token cannot contain (RFC 6750: letters, digits and -._~+/ ' +
-        'followed by optional =; no spaces, line breaks or control characters)',
+      problem: 'has characters a bearer token cannot hold (RFC 6750: A-Z a-z 0-9 -._~+/ then =)',
     };
   }
   if (refreshToken !== undefined && refreshToken !== null && typeof refreshToken !== 'string') {

@@ -135,6 +135,12 @@ export interface AuthSessionOptions {
    */
   refreshWhenEmpty?: boolean | undefined;
   /**
+   * Coordinate the tabs of one origin that share `store` (a web storage store): one refresh for
+   * all of them (Web Locks), and new tokens or a logout in one tab reach the others
+   * (BroadcastChannel). `name` tells apart sessions of one origin. Default: false.
+   */
+  crossTab?: boolean | { name?: string | undefined } | undefined;
+  /**
    * Called after every successful refresh.
    * @example onTokenRefreshed: ({ fingerprint, expiresAt }) => metrics.count('token.refreshed')
    */
