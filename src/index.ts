@@ -2,6 +2,12 @@ export { attachBearerAuth } from './attach.js';
 export { createAuthSession } from './session.js';
 export { memoryStore } from './stores/memory.js';
 export {
+  webStorageStore,
+  type StorageLike,
+  type WebStorageStoreOptions,
+} from './stores/web-storage.js';
+export { isInvalidTokenChallenge } from './challenge.js';
+export {
   BearerAuthError,
   ErrorCode,
   InvalidTokenResponseError,

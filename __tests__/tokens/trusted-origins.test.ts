@@ -1,0 +1,217 @@
+/**
+ * Trusted origins: the token goes only to the instance's own baseURL origin, the page (in a
+ * browser) and what `trustedOrigins` lists; everything else gets no Authorization header, and its
+ * 401 starts no refresh. The adapter is a mock that throws on anything unmatched, so none of
+ * these hosts is ever contacted.
+ */
+import type { AxiosInstance } from 'axios';
+import { attachBearerAuth, createAuthSession, type AttachOptions } from '../../src/index.js';
+import { ACCESS_1, ACCESS_2, mockedInstance, tokenOf } from './support.js';
+
+const API = 'https://api.example.com';
+
+/** An instance on `baseURL` whose every answer is 401, counting refreshes and tokens sent. */
+function setup(baseURL: string | undefined, options: AttachOptions = {}) {
+  const refresh = jest.fn(async () => ({ accessToken: ACCESS_2 }));
+  const session = createAuthSession({ refresh, tokens: { accessToken: ACCESS_1 } });
+  const { instance, mock } = mockedInstance(baseURL);
+  attachBearerAuth(instance, session, options);
+  const sent: Array<string | undefined> = [];
+  mock.onAny().reply((config) => {
+    sent.push(tokenOf(config));
+    return [401, {}];
+  });
+  return { instance, refresh, sent };
+}
+
+/** Sends `url` and tells whether the token went with it and whether its 401 refreshed. */
+async function probe(instance: AxiosInstance, url: string, extra: object = {}) {
+  await instance.get(url, extra).catch(() => undefined);
+}
+
+async function expectTrusted(setupResult: ReturnType<typeof setup>, url: string, extra = {}) {
+  await probe(setupResult.instance, url, extra);
+  // Sent with the token, refused, refreshed once, replayed with the new token.
+  expect(setupResult.sent).toEqual([ACCESS_1, ACCESS_2]);
+  expect(setupResult.refresh).toHaveBeenCalledTimes(1);
+}
+
+async function expectUntrusted(setupResult: ReturnType<typeof setup>, url: string, extra = {}) {
+  await probe(setupResult.instance, url, extra);
+  // Sent without any token; its 401 went back to the caller with no refresh.
+  expect(setupResult.sent).toEqual([undefined]);
+  expect(setupResult.refresh).not.toHaveBeenCalled();
+}
+
+describe('the default policy: the origin of the instance baseURL', () => {
+  it.each([
+    ['a relative path', '/me'],
+    ['a relative path without a slash', 'me'],
+    ['an absolute URL on the same origin, another path', `${API}/other/path`],
+    ['the host in upper case', 'https://API.EXAMPLE.COM/me'],
+    ['the scheme in upper case', 'HTTPS://api.example.com/me'],
+    ['the default port written out', 'https://api.example.com:443/me'],
+    ['a query that names another host', `${API}/me?next=https://evil.example`],
+  ])('sends the token to %s', async (_what, url) => {
+    await expectTrusted(setup(`${API}/v1`), url);
+  });
+
+  it.each([
+    ['another host', 'https://evil.example/me'],
+    ['the http twin of the https origin', 'http://api.example.com/me'],
+    ['another port of the same host', 'https://api.example.com:8443/me'],
+    ['a host that merely starts with the trusted one', 'https://api.example.com.evil.com/me'],
+    ['user info naming the trusted host', 'https://api.example.com@evil.example/me'],
+    ['short user info', 'https://api@evil/'],
+    ['user info with a tab the URL parser drops', 'https://api.example.com\t@evil.example/'],
+    ['a protocol-relative URL', '//evil.example/me'],
+    ['a protocol-relative URL to the trusted host (no scheme to judge by)', '//api.example.com/'],
+    ['a path that names the trusted origin', 'https://evil.example/https://api.example.com'],
+    ['a fragment that names the trusted origin', 'https://evil.example#https://api.example.com'],
+    ['a fully qualified host with a trailing dot', 'https://api.example.com./me'],
+    ['another scheme on the same host', 'ftp://api.example.com/me'],
+  ])('sends no token to %s, and its 401 starts no refresh', async (_what, url) => {
+    await expectUntrusted(setup(`${API}/v1`), url);
+  });
+
+  it('sends no token when a request overrides baseURL with another origin', async () => {
+    await expectUntrusted(setup(API), '/me', { baseURL: 'https://evil.example' });
+  });
+
+  it('trusts a per-request baseURL on the trusted origin', async () => {
+    await expectTrusted(setup(`${API}/v1`), '/me', { baseURL: `${API}/v2` });
+  });
+
+  it('trusts an absolute URL that allowAbsoluteUrls: false joins to the baseURL', async () => {
+    await expectTrusted(setup(API), 'https://evil.example/me', { allowAbsoluteUrls: false });
+  });
+
+  it('follows a baseURL changed after attaching', async () => {
+    const moved = () => {
+      const setupResult = setup(API);
+      setupResult.instance.defaults.baseURL = 'https://new-api.example.com';
+      return setupResult;
+    };
+    await expectUntrusted(moved(), `${API}/me`);
+    await expectTrusted(moved(), 'https://new-api.example.com/me');
+  });
+
+  it('never trusts http://127.0.0.1 from an https://127.0.0.1 baseURL, nor the reverse', async () => {
+    await expectUntrusted(setup('https://127.0.0.1:9'), 'http://127.0.0.1:9/me');
+    await expectUntrusted(setup('http://127.0.0.1:9'), 'https://127.0.0.1:9/me');
+  });
+});
+
+describe('trustedOrigins', () => {
+  const AUTH = 'https://auth.example.com';
+
+  it.each([
+    ['the listed origin', `${AUTH}/userinfo`],
+    ['the listed origin in upper case', 'https://AUTH.EXAMPLE.COM/userinfo'],
+    ['the listed origin with its default port', 'https://auth.example.com:443/userinfo'],
+  ])('adds exact origins: sends the token to %s', async (_what, url) => {
+    await expectTrusted(setup(API, { trustedOrigins: [AUTH] }), url);
+  });
+
+  it.each([
+    ['its http twin', 'http://auth.example.com/userinfo'],
+    ['another port', 'https://auth.example.com:8443/userinfo'],
+    ['a subdomain', 'https://eu.auth.example.com/userinfo'],
+    ['a longer host', 'https://auth.example.com.evil.com/userinfo'],
+    ['user info naming it', 'https://auth.example.com@evil.example/'],
+  ])('matches exact origins only: no token to %s', async (_what, url) => {
+    await expectUntrusted(setup(API, { trustedOrigins: [AUTH] }), url);
+  });
+
+  it('treats an http entry as http only: its https twin is not trusted by it', async () => {
+    const setupResult = setup(API, { trustedOrigins: ['http://legacy.example.com'] });
+    await expectUntrusted(setupResult, 'https://legacy.example.com/x');
+  });
+
+  it.each([
+    ['an origin with a path', `${AUTH}/oauth`],
+    ['an origin with user info', 'https://user@auth.example.com'],
+    ['a host without scheme', 'auth.example.com'],
+    ['a wildcard', '*'],
+    ['a non-http scheme', 'ftp://auth.example.com'],
+    ['a number', 42],
+  ])('rejects %s in trustedOrigins with a TypeError', (_what, entry) => {
+    const { instance } = mockedInstance(API);
+    const session = createAuthSession({ refresh: jest.fn() });
+    expect(() =>
+      attachBearerAuth(instance, session, { trustedOrigins: [entry as string] }),
+    ).toThrow(TypeError);
+  });
+
+  describe('as a predicate on the URL', () => {
+    const subdomainsOverHttps = (url: URL) =>
+      url.protocol === 'https:' && url.hostname.endsWith('.example.org');
+
+    it('sends the token where the predicate returns true', async () => {
+      await expectTrusted(
+        setup(API, { trustedOrigins: [subdomainsOverHttps] }),
+        'https://files.example.org/x',
+      );
+    });
+
+    it.each([
+      ['a host the predicate refuses', 'https://example.org.evil.com/x'],
+      ['the http twin the predicate refuses', 'http://files.example.org/x'],
+    ])('sends no token to %s', async (_what, url) => {
+      await expectUntrusted(setup(API, { trustedOrigins: [subdomainsOverHttps] }), url);
+    });
+
+    it('hands the predicate a parsed URL', async () => {
+      const seen: unknown[] = [];
+      const setupResult = setup(API, {
+        trustedOrigins: [(url) => (seen.push(url), false)],
+      });
+      await expectUntrusted(setupResult, 'https://files.example.org:8443/x?y=1');
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toBeInstanceOf(URL);
+      expect((seen[0] as URL).host).toBe('files.example.org:8443');
+    });
+
+    it('fails closed: a predicate that throws or returns a truthy non-boolean trusts nothing', async () => {
+      await expectUntrusted(
+        setup(API, {
+          trustedOrigins: [
+            () => {
+              throw new Error('predicate bug');
+            },
+          ],
+        }),
+        'https://files.example.org/x',
+      );
+      await expectUntrusted(
+        setup(API, { trustedOrigins: [() => 'yes' as unknown as boolean] }),
+        'https://files.example.org/x',
+      );
+    });
+  });
+});
+
+describe('in a browser page', () => {
+  const page = { origin: 'https://app.example.com', href: 'https://app.example.com/inbox' };
+  beforeEach(() => {
+    (globalThis as { location?: unknown }).location = page;
+  });
+  afterEach(() => {
+    delete (globalThis as { location?: unknown }).location;
+  });
+
+  it.each([
+    ['a relative path', '/api/me'],
+    ['an absolute URL on the page origin', 'https://app.example.com/api/me'],
+  ])('an instance without baseURL sends the token to %s', async (_what, url) => {
+    await expectTrusted(setup(undefined), url);
+  });
+
+  it.each([
+    ['the http twin of the page', 'http://app.example.com/api/me'],
+    ['another host', 'https://evil.example/api/me'],
+    ['a protocol-relative URL to another host', '//evil.example/api/me'],
+  ])('an instance without baseURL sends no token to %s', async (_what, url) => {
+    await expectUntrusted(setup(undefined), url);
+  });
+});
