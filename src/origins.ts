@@ -9,7 +9,7 @@ const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
 export type TrustedOrigin = string | ((url: URL) => boolean);
 
-interface UrlConfig {
+export interface UrlConfig {
   url?: string | undefined;
   baseURL?: string | undefined;
   allowAbsoluteUrls?: boolean | undefined;
@@ -93,18 +93,21 @@ export function createOriginPolicy(
   }
 
   function isTrustedUrl(fullUrl: string): boolean {
-    // A relative URL stays on the page's origin (in Node it cannot be sent at all).
-    if (!ABSOLUTE_URL.test(fullUrl)) return true;
     const own = instanceOrigin();
     if (own !== undefined && startsWithOrigin(fullUrl, own)) return true;
     for (const origin of origins) {
       if (startsWithOrigin(fullUrl, origin)) return true;
     }
+    // Judged the way the request will be sent: the URL parser ignores leading spaces and control
+    // characters and drops tabs and line breaks, so no pattern may decide what is "absolute".
     let parsed: URL;
     try {
       parsed = new URL(fullUrl, page?.href);
     } catch {
-      return false;
+      // No page to resolve against (Node): only a plain path, which axios sends nowhere but to a
+      // configured socket. Anything else that fails to parse, protocol-relative URLs included,
+      // gets no token.
+      return !page && /^\/(?![/\\])/.test(fullUrl);
     }
     if (parsed.origin === own || origins.includes(parsed.origin)) return true;
     return predicates.some((predicate) => {

@@ -70,10 +70,13 @@ export function oauthErrorOf(error: unknown, secrets: readonly string[]) {
  * everything else: request configs, headers, bodies, responses.
  */
 export function safeCause(error: unknown, secrets: readonly string[], depth = 0): Error {
-  const source =
-    error instanceof Error ? error : new Error(typeof error === 'string' ? error : String(error));
+  // Duck-typed: errors from another realm (an iframe's DOMException) are not `instanceof Error`.
+  const source: Error & { cause?: unknown } =
+    typeof (error as Error | null)?.message === 'string'
+      ? (error as Error)
+      : new Error(typeof error === 'string' ? error : String(error));
   const copy = new Error(scrub(source.message, secrets));
-  copy.name = source.name;
+  copy.name = typeof source.name === 'string' ? source.name : 'Error';
   copy.stack = scrub(source.stack ?? '', secrets);
   const details: Record<string, unknown> = {};
   const code = (source as { code?: unknown }).code;

@@ -1,5 +1,6 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { unlessCanceled } from './cancel.js';
+import type { UrlConfig } from './origins.js';
 import type { SessionCore } from './session.js';
 
 export interface HeaderFormat {
@@ -25,24 +26,67 @@ type AsyncInterceptor = (config: InternalAxiosRequestConfig) => Promise<Internal
  */
 export function createRequestInterceptors(
   core: SessionCore,
-  isTrusted: (config: InternalAxiosRequestConfig) => boolean,
+  isTrusted: (config: UrlConfig) => boolean,
   header: HeaderFormat,
 ) {
   const prefix = `${header.scheme} `;
+  const guardRedirect = createRedirectGuard(header.name, isTrusted);
+
+  function attach(config: InternalAxiosRequestConfig, token: string) {
+    config.headers.set(header.name, prefix + token);
+    guardRedirect(config);
+  }
 
   const immediate: Interceptor = (config) => {
     if (config.skipAuth || !isTrusted(config)) return config;
     const token = core.accessToken();
-    if (token !== undefined) config.headers.set(header.name, prefix + token);
+    if (token !== undefined) attach(config, token);
     return config;
   };
 
   const waiting: AsyncInterceptor = async (config) => {
     if (config.skipAuth || !isTrusted(config)) return config;
-    const token = await unlessCanceled(core.tokenForRequest(), config);
-    config.headers.set(header.name, prefix + token);
+    attach(config, await unlessCanceled(core.tokenForRequest(), config));
     return config;
   };
 
   return { immediate, waiting, prefix };
+}
+
+type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
+
+/**
+ * In Node, axios follows redirects itself (follow-redirects), which strips only `Authorization`
+ * and only on some hops, depending on its version: a custom header name, or a redirect to a
+ * subdomain, would carry the token on. This hook, run before each hop after any hook of the
+ * user's, removes our header whenever the next URL is not trusted. Browsers apply the same rule
+ * to cross-origin redirects themselves and never call it.
+ */
+function createRedirectGuard(
+  headerName: string,
+  isTrusted: (config: UrlConfig) => boolean,
+): (config: InternalAxiosRequestConfig) => void {
+  const lowerName = headerName.toLowerCase();
+  const strip: RedirectHook = (options) => {
+    const headers = options['headers'] as Record<string, unknown> | undefined;
+    const href = options['href'];
+    if (!headers || (typeof href === 'string' && isTrusted({ url: href }))) return;
+    for (const name of Object.keys(headers)) {
+      if (name.toLowerCase() === lowerName) delete headers[name];
+    }
+  };
+  const guards = new WeakSet<RedirectHook>([strip]);
+  return (config) => {
+    const own = config.beforeRedirect;
+    if (!own) {
+      config.beforeRedirect = strip;
+    } else if (!guards.has(own)) {
+      const chained: RedirectHook = (options, response, request) => {
+        own(options, response, request);
+        strip(options, response, request);
+      };
+      guards.add(chained);
+      config.beforeRedirect = chained;
+    }
+  };
 }

@@ -1,5 +1,6 @@
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { unlessCanceled } from './cancel.js';
+import type { UrlConfig } from './origins.js';
 import { NotReplayableError } from './errors.js';
 import { emit } from './events.js';
 import { isAxiosLikeError, requestUrl } from './redact.js';
@@ -16,6 +17,13 @@ function sentToken(config: InternalAxiosRequestConfig, headerName: string, prefi
     : undefined;
 }
 
+/** Where the response came from after redirects: Node (follow-redirects) or XMLHttpRequest. */
+function responseUrl(request: unknown): string | undefined {
+  const source = request as { res?: { responseUrl?: unknown }; responseURL?: unknown } | undefined;
+  const url = source?.res?.responseUrl ?? source?.responseURL;
+  return typeof url === 'string' && url !== '' ? url : undefined;
+}
+
 /**
  * The response side: a refusal of a token we sent asks the session for the token to replay with
  * (which refreshes only if the refused token is still the current one, joining any refresh in
@@ -25,7 +33,7 @@ function sentToken(config: InternalAxiosRequestConfig, headerName: string, prefi
 export function createResponseInterceptor(
   instance: AxiosInstance,
   core: SessionCore,
-  isTrusted: (config: InternalAxiosRequestConfig) => boolean,
+  isTrusted: (config: UrlConfig) => boolean,
   isRefusal: (error: AxiosError) => boolean,
   headerName: string,
   prefix: string,
@@ -37,6 +45,9 @@ export function createResponseInterceptor(
     if (!isRefusal(error as AxiosError)) throw error;
     const refused = sentToken(config, headerName, prefix);
     if (refused === undefined || !isTrusted(config)) throw error;
+    // After a redirect, the refusal may come from elsewhere: only a trusted origin's counts.
+    const finalUrl = responseUrl((error as AxiosError).request);
+    if (finalUrl !== undefined && !isTrusted({ url: finalUrl })) throw error;
 
     const token = await unlessCanceled(core.tokenAfterRefusal(refused), config);
     const oneShot = oneShotBody(config.data);
