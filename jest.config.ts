@@ -1,8 +1,10 @@
 import type { Config } from 'jest';
 
 // p-memoize and its dependency mimic-function are published as ES modules only; jest's
-// module system loads CommonJS, so ts-jest compiles them along with our TypeScript.
-const esmOnlyPackages = ['p-memoize', 'mimic-function'];
+// module system loads CommonJS, so ts-jest compiles them along with our TypeScript. So are
+// oidc-provider and its jose, run inside the test process by the OAuth 2 integration tests
+// (compiled this way they also share the test's clock, so fake timers move their expiry too).
+const esmOnlyPackages = ['p-memoize', 'mimic-function', 'oidc-provider', 'jose'];
 
 const config: Config = {
   testEnvironment: 'node',

@@ -5,6 +5,7 @@ export const ErrorCode = {
   INVALID_TOKEN_RESPONSE: 'ERR_INVALID_TOKEN_RESPONSE',
   SESSION_ENDED: 'ERR_SESSION_ENDED',
   NOT_REPLAYABLE: 'ERR_NOT_REPLAYABLE',
+  OAUTH_CONFIGURATION: 'ERR_OAUTH_CONFIGURATION',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -134,10 +135,37 @@ export class NotReplayableError extends BearerAuthError {
   }
 }
 
+/**
+ * The token endpoint refused the client or the request rather than the refresh token (OAuth
+ * `invalid_client`, `unauthorized_client`, `invalid_scope`, ...). Retrying will not help until
+ * the configuration is fixed; the tokens are kept.
+ */
+export class OAuthConfigurationError extends RefreshFailedError {
+  override name = 'OAuthConfigurationError';
+  /** The OAuth 2 `error` code from the token endpoint, such as `invalid_client`. */
+  readonly oauthError: string;
+  /** The OAuth 2 `error_description` from the token endpoint. */
+  readonly oauthErrorDescription: string | undefined;
+
+  constructor(
+    message: string,
+    options: ErrorOptions & {
+      status?: number | undefined;
+      oauthError: string;
+      oauthErrorDescription?: string | undefined;
+    },
+  ) {
+    super(message, options, ErrorCode.OAUTH_CONFIGURATION);
+    this.oauthError = options.oauthError;
+    this.oauthErrorDescription = options.oauthErrorDescription;
+  }
+}
+
 const refreshFailureCodes: ReadonlySet<unknown> = new Set([
   ErrorCode.REFRESH_FAILED,
   ErrorCode.REFRESH_TIMEOUT,
   ErrorCode.INVALID_TOKEN_RESPONSE,
+  ErrorCode.OAUTH_CONFIGURATION,
 ]);
 const allCodes: ReadonlySet<unknown> = new Set(Object.values(ErrorCode));
 
@@ -176,4 +204,9 @@ export function isSessionEndedError(error: unknown): error is SessionEndedError 
 /** True for a refused request whose body could not be replayed. */
 export function isNotReplayableError(error: unknown): error is NotReplayableError {
   return codeOf(error) === ErrorCode.NOT_REPLAYABLE;
+}
+
+/** True when the token endpoint refused the client configuration (a kind of refresh failure). */
+export function isOAuthConfigurationError(error: unknown): error is OAuthConfigurationError {
+  return codeOf(error) === ErrorCode.OAUTH_CONFIGURATION;
 }

@@ -7,6 +7,17 @@ export {
   type WebStorageStoreOptions,
 } from './stores/web-storage.js';
 export { isInvalidTokenChallenge } from './challenge.js';
+export { refreshTokenGrant, type RefreshTokenGrantOptions } from './oauth2/refresh-token-grant.js';
+export {
+  clientCredentials,
+  type ClientCredentialsOptions,
+  type ClientCredentialsSessionOptions,
+} from './oauth2/client-credentials.js';
+export type {
+  ClientAuthentication,
+  TokenEndpointOptions,
+  TokenRequestParams,
+} from './oauth2/token-endpoint.js';
 export {
   BearerAuthError,
   ErrorCode,
@@ -14,10 +25,12 @@ export {
   isBearerAuthError,
   isInvalidTokenResponseError,
   isNotReplayableError,
+  isOAuthConfigurationError,
   isRefreshFailedError,
   isRefreshTimeoutError,
   isSessionEndedError,
   NotReplayableError,
+  OAuthConfigurationError,
   RefreshFailedError,
   RefreshTimeoutError,
   SessionEndedError,
