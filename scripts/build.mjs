@@ -4,6 +4,10 @@
 // so each `exports` branch has types of its own flavour. axios stays external (a peer); p-memoize
 // and mimic-function, which ship as ES modules only, are bundled so that `require` works on every
 // Node 20 release.
+//
+// p-memoize dresses the memoized function up as the original (name, toString) through
+// mimic-function. Ours is private to the session and never looked at, so the bundle replaces
+// mimic-function with the identity: about 1 kB less for every user, same behaviour.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +17,7 @@ const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url).pathname;
 const dist = `${root}dist`;
 const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
-const bundledLicence = ['p-memoize', 'mimic-function']
+const bundledLicence = ['p-memoize']
   .map((name) => {
     const manifest = readFileSync(`${root}node_modules/${name}/package.json`, 'utf8');
     return `${name} ${JSON.parse(manifest).version} (MIT, Sindre Sorhus)`;
@@ -38,6 +42,21 @@ const common = {
   external: ['axios'],
   banner: { js: `/*! axios-bearer-refresh ${version} (MIT). Bundles ${bundledLicence}. */` },
   legalComments: 'inline',
+  plugins: [
+    {
+      name: 'mimic-function-identity',
+      setup(build) {
+        build.onResolve({ filter: /^mimic-function$/ }, () => ({
+          path: 'mimic-function',
+          namespace: 'identity',
+        }));
+        build.onLoad({ filter: /.*/, namespace: 'identity' }, () => ({
+          contents: 'export default function mimicFunction(to) { return to; }',
+          loader: 'js',
+        }));
+      },
+    },
+  ],
   logLevel: 'warning',
 };
 
