@@ -1,0 +1,42 @@
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { clientFor, destroyAgents } from './client.js';
+
+let server: TestServer;
+
+beforeEach(async () => {
+  server = await startTestServer();
+});
+
+afterEach(async () => {
+  destroyAgents();
+  await server.close();
+});
+
+describe('a request sent while a refresh is in flight', () => {
+  it('waits for the refresh and goes out once, with the new token', async () => {
+    const { instance, handle } = clientFor(server);
+    const expired = handle.session.getTokens()!.accessToken;
+    server.expireAccessTokens();
+    const tokenCall = server.hold((request) => request.endpoint === 'token');
+
+    const refused = instance.get('/first');
+    await tokenCall.arrived;
+    const waiting = [instance.get('/waiting'), instance.post('/waiting-post', { a: 1 })];
+    tokenCall.release();
+    const [first, ...rest] = await Promise.all([refused, ...waiting]);
+
+    const fresh = handle.session.getTokens()!.accessToken;
+    expect(fresh).not.toBe(expired);
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(first.status).toBe(200);
+    expect(rest.map((response) => response.status)).toEqual([200, 200]);
+    expect(server.requestsTo('/waiting').map((request) => [request.token, request.status])).toEqual(
+      [[fresh, 200]],
+    );
+    expect(
+      server.requestsTo('/waiting-post').map((request) => [request.token, request.status]),
+    ).toEqual([[fresh, 200]]);
+    expect(server.requestsTo('/waiting-post')[0]!.body.toString()).toBe('{"a":1}');
+    expect(server.stats.refusals).toBe(1);
+  });
+});
