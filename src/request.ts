@@ -1,6 +1,7 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { unlessCanceled } from './cancel.js';
 import type { UrlConfig } from './origins.js';
+import { pinFormDataBoundary } from './replay.js';
 import type { SessionCore } from './session.js';
 
 export interface HeaderFormat {
@@ -35,6 +36,7 @@ export function createRequestInterceptors(
   function attach(config: InternalAxiosRequestConfig, token: string) {
     config.headers.set(header.name, prefix + token);
     guardRedirect(config);
+    pinFormDataBoundary(config);
   }
 
   const immediate: Interceptor = (config) => {

@@ -309,8 +309,10 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
 
   async function performRefresh(from: string, trigger: RefreshTrigger): Promise<TokenSet> {
     // A refresh overtaken by setTokens() or clear() may still be running; wait for it so that at
-    // most one refresh is ever in flight.
-    if (inFlight) await inFlight.catch(() => undefined);
+    // most one refresh is ever in flight. The await also yields always, so that `inFlight` names
+    // this refresh before the user's refresh function runs and any request it sends is seen as
+    // its own.
+    await inFlight?.catch(() => undefined);
     if (tokens && tokens.accessToken !== from) return tokens;
 
     const startGeneration = generation;
@@ -375,10 +377,13 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
 
   async function tokenAfterRefusal(refused: string): Promise<string> {
     if (!loaded) await ready;
-    if (inFlight) {
-      await inFlight;
-    } else if (tokens?.accessToken === refused) {
+    if (tokens?.accessToken === refused) {
+      // The current token was refused: start its refresh, or join the one in flight (p-memoize
+      // hands every caller with the same key the same promise).
       await startRefresh(refused, 'refusal');
+    } else if (inFlight) {
+      // An older token was refused while a refresh is under way: its result will do.
+      await inFlight;
     } else if (!tokens && options.refreshWhenEmpty) {
       await startRefresh('', 'refusal');
     }

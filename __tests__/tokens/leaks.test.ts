@@ -9,7 +9,6 @@ import { attachBearerAuth, createAuthSession } from '../../src/index.js';
 import {
   ACCESS_1,
   ACCESS_2,
-  mockedInstance,
   startRecordingServer,
   tokenOf,
   type RecordingServer,
@@ -55,8 +54,10 @@ it('does not forward a custom token header across a redirect to another origin',
 
 it('does not forward the token to a subdomain of the trusted host on redirect (axios 1.7.9)', async () => {
   // Every name resolves to 127.0.0.1: nothing leaves the machine.
-  const lookup = (_host: string, _options: unknown, callback: (...args: unknown[]) => void) =>
-    callback(null, '127.0.0.1', 4);
+  const lookup = ((_host: string, _options: unknown, callback: (...args: unknown[]) => void) =>
+    callback(null, '127.0.0.1', 4)) as unknown as NonNullable<
+    import('axios').AxiosRequestConfig['lookup']
+  >;
   const api = axiosOldest.create({
     baseURL: `http://localhost:${trusted.port}`,
     proxy: false,
