@@ -5,10 +5,14 @@ import base from './jest.config';
 // as the alias `axios-oldest`. Every `axios` import, from src/, the tests and axios-mock-adapter
 // alike, goes to its CommonJS build: jest loads CommonJS, and axios's `exports` send `require`
 // there too. A setup file fails every suite if `axios` still resolves to another version.
-// Default: the integration suites; pass other paths to run those instead.
+// Default: the core (unit), integration and tokens (expiry, stores, origins) suites.
 const config: Config = {
   ...base,
-  roots: ['<rootDir>/__tests__/integration'],
+  roots: [
+    '<rootDir>/__tests__/core',
+    '<rootDir>/__tests__/integration',
+    '<rootDir>/__tests__/tokens',
+  ],
   moduleNameMapper: {
     ...base.moduleNameMapper,
     '^axios$': '<rootDir>/node_modules/axios-oldest/dist/node/axios.cjs',
