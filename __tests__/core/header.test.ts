@@ -1,10 +1,18 @@
 import { AxiosError } from 'axios';
 import { attachBearerAuth } from '../../src/index.js';
-import { headerOf, NEW_ACCESS, newInstance, OLD_ACCESS, OLD_REFRESH, tokenOf } from './helpers.js';
+import {
+  boundedRefresh,
+  headerOf,
+  NEW_ACCESS,
+  newInstance,
+  OLD_ACCESS,
+  OLD_REFRESH,
+  tokenOf,
+} from './helpers.js';
 
 function setup(attachOptions: Parameters<typeof attachBearerAuth>[2] = {}) {
   const { instance, mock } = newInstance();
-  const refresh = jest.fn(async () => ({ accessToken: NEW_ACCESS }));
+  const refresh = boundedRefresh();
   const handle = attachBearerAuth(
     instance,
     { tokens: { accessToken: OLD_ACCESS, refreshToken: OLD_REFRESH }, refresh },

@@ -76,3 +76,15 @@ export function tokenCounter() {
     },
   };
 }
+
+/**
+ * Always hands out NEW_ACCESS; gives up after a few calls so that a replay loop (if the library
+ * had one) ends in a failed assertion instead of spinning for ever.
+ */
+export function boundedRefresh() {
+  let calls = 0;
+  return jest.fn(async () => {
+    if (++calls > 3) throw new Error('refresh called in a loop');
+    return { accessToken: NEW_ACCESS };
+  });
+}
