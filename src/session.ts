@@ -112,10 +112,34 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
   async function hear(message: CrossTabMessage) {
     if (message === 'logout') return void end(new SessionEndedError('logout'), false);
     const startGeneration = generation;
-    const stored = await readStore();
-    if (stored && generation === startGeneration && stored.accessToken !== tokens?.accessToken) {
-      adopt(stored, Date.now());
+    const latest = await newerHandOff(undefined);
+    const next = latest ? latest.tokens : await readStore();
+    if (next && generation === startGeneration && next.accessToken !== tokens?.accessToken) {
+      adopt(next, Date.now());
     }
+  }
+
+  /**
+   * The tokens another tab left in the hand-off record since this tab last changed its own (or
+   * that replaced `from`); `undefined` when there is nothing newer. `tokens: null` is a logout.
+   */
+  async function newerHandOff(from: string | undefined) {
+    const handOff = await coordinator.latest();
+    if (!handOff || typeof handOff.at !== 'number') return undefined;
+    const replacedOurs = from !== undefined && handOff.replaced === fingerprint(from);
+    if (handOff.at <= adoptedAt && !replacedOurs) return undefined;
+    return { tokens: handOff.tokens === null ? null : tokensFromStore(handOff.tokens) };
+  }
+
+  /** Leaves the tokens (or a logout) for the other tabs, then tells them. */
+  async function handOver(next: TokenSet | null, replaced?: string) {
+    if (!coordinator.shared) return;
+    await coordinator.record({
+      tokens: next,
+      at: Date.now(),
+      replaced: replaced === undefined ? undefined : fingerprint(replaced),
+    });
+    coordinator.publish(next ? 'tokens' : 'logout');
   }
 
   let tokens: TokenSet | null = null;
@@ -128,6 +152,8 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
   /** The refresh in flight, if any. */
   let inFlight: Promise<TokenSet> | null = null;
   let loaded = false;
+  /** When this tab last changed its tokens (epoch ms), to tell newer hand-offs from older ones. */
+  let adoptedAt = 0;
 
   function secrets(): string[] {
     return tokens ? [tokens.accessToken, tokens.refreshToken ?? ''] : [];
@@ -182,6 +208,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     tokens = next;
     refreshAt = next ? refreshDeadline(next, refreshLeeway, issuedAt) : Infinity;
     generation++;
+    adoptedAt = Date.now();
   }
 
   /** Forgets the tokens; `own` is false when another tab ended the session and cleared the store. */
@@ -189,8 +216,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     const hadTokens = tokens !== null;
     adopt(null);
     endedError = error;
-    const cleared = own ? persist('clear') : Promise.resolve();
-    if (own) coordinator.publish('logout');
+    const cleared = own ? persist('clear').then(() => handOver(null)) : Promise.resolve();
     if (hadTokens) emit(options.onSessionEnded, { reason: error.reason, error });
     return cleared;
   }
@@ -275,10 +301,15 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
   ): Promise<TokenSet> {
     const overtaken = () => generation !== startGeneration || signal.aborted;
     if (coordinator.shared) {
-      const stored = await readStore();
+      // Another tab may have refreshed (or logged out) while this one waited for the lock.
+      const handOff = await newerHandOff(from);
+      const stored = handOff
+        ? handOff.tokens
+        : coordinator.consistent
+          ? undefined
+          : await readStore();
       if (overtaken()) return currentTokens();
       if (stored === null && from !== '') {
-        // Another tab logged out (or the storage was wiped).
         void end(new SessionEndedError('logout'), false);
         return currentTokens();
       }
@@ -298,12 +329,8 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
       expiresAt: next.expiresAt,
       trigger,
     });
-    // Across tabs the store must hold the new tokens before the lock passes to the next tab.
-    const stored = persist('set', next);
-    if (coordinator.shared) {
-      await stored;
-      coordinator.publish('tokens');
-    }
+    // Across tabs, the hand-off must be visible before the lock passes to the next tab.
+    await Promise.all([persist('set', next), handOver(next, from)]);
     return next;
   }
 
@@ -393,10 +420,11 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
   const session: AuthSession = {
     ready,
     getTokens: () => (tokens ? { ...tokens } : null),
-    setTokens(next) {
-      adopt(tokensFromUser(next, 'session.setTokens', Date.now()), Date.now());
+    setTokens(given) {
+      const next = tokensFromUser(given, 'session.setTokens', Date.now());
+      adopt(next, Date.now());
       endedError = new SessionEndedError('no-tokens');
-      return persist('set', tokens!).then(() => coordinator.publish('tokens'));
+      return Promise.all([persist('set', next), handOver(next)]).then(() => undefined);
     },
     clear: () => end(new SessionEndedError('logout')),
     async refresh() {

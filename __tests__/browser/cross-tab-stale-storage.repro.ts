@@ -1,15 +1,15 @@
 /**
- * REPRODUCES A BUG in crossTab (not run by `npm test`: the name does not end in .test.ts).
+ * Regression soak for a race crossTab once had (not run by `npm test`: the name does not end in
+ * .test.ts; it takes about two minutes).
  * Run it with: npx jest --testMatch '<rootDir>/__tests__/browser/cross-tab-stale-storage.repro.ts'
  *
  * localStorage is not consistent across Chromium's renderer processes: a write in one tab reaches
  * another tab's copy asynchronously, on a different channel than BroadcastChannel messages and
- * Web Lock grants. So a tab that is granted the refresh lock just after another tab refreshed, or
- * that hears 'tokens' on the BroadcastChannel, can still read the old value from the store:
- *
- * - under the lock it reads the old token, spends the single-use refresh token a second time,
- *   the server detects the reuse and revokes the session, and every tab is logged out;
- * - on a 'tokens' message after a login in another tab it reads `null` and stays logged out.
+ * Web Lock grants. When tabs read the store to hand tokens over, a tab granted the refresh lock
+ * just after another refreshed could read the old token and spend the single-use refresh token a
+ * second time (the server then revoked the session: every tab logged out), and a tab told
+ * 'tokens' after a login elsewhere could read `null` and stay logged out. Tabs now hand tokens
+ * over through an IndexedDB record written before the lock passes on (src/browser/cross-tab.ts).
  *
  * Each test repeats the scenario for a number of rounds and lists the rounds that went wrong.
  */

@@ -172,15 +172,7 @@ describe('crossTab: true in a browser without Web Locks', () => {
   });
 });
 
-/**
- * Blocked by a bug in crossTab (reported): Chromium copies a localStorage write to other tabs'
- * renderers asynchronously, so a tab granted the refresh lock (or told 'tokens') can read the old
- * value; these then fail in some runs. cross-tab-stale-storage.repro.ts repeats them until they do.
- * ABR_BROWSER_BLOCKED=1 runs them.
- */
-const describeBlocked = process.env.ABR_BROWSER_BLOCKED === '1' ? describe : describe.skip;
-
-describeBlocked(`${TABS} tabs sharing localStorage with crossTab: true (blocked)`, () => {
+describe(`${TABS} tabs sharing localStorage with crossTab: true, refreshing`, () => {
   it(`refresh once for ${TABS} × ${REQUESTS_PER_TAB} requests refused after expiry, with single-use refresh tokens, and no tab is logged out`, async () => {
     const login = servers.login();
     const pages = await openTabs({ login });
