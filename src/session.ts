@@ -113,7 +113,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     if (message === 'logout') return void end(new SessionEndedError('logout'), false);
     const startGeneration = generation;
     const latest = await newerHandOff(undefined);
-    const next = latest ? latest.tokens : await readStore();
+    const next = latest ? latest.tokens : coordinator.consistent ? undefined : await readStore();
     if (next && generation === startGeneration && next.accessToken !== tokens?.accessToken) {
       adopt(next, Date.now());
     }
