@@ -24,21 +24,21 @@ const profiles = {
   quick: {
     overhead: { rounds: 3, http: 150, 'in-process': 800 },
     storms: { sizes: [10, 100, 1000], rounds: { 10: 3, 100: 3, 1000: 2 } },
-    count: { seeds: [1, 2], warmUp: 800, small: 200, large: 500, names: ['plain', 'ours'] },
+    count: { seeds: [1, 2], warmUp: 3000, small: 200, large: 600, names: ['plain', 'ours'] },
   },
   default: {
     overhead: { rounds: 5, http: 300, 'in-process': 2000 },
     storms: { sizes: [10, 100, 1000, 10000], rounds: { 10: 5, 100: 5, 1000: 3, 10000: 1 } },
-    count: { seeds: [1, 2, 3], warmUp: 1000, small: 300, large: 900, names: ['plain', 'ours'] },
+    count: { seeds: [1, 2, 3], warmUp: 5000, small: 200, large: 800, names: ['plain', 'ours'] },
   },
   full: {
     overhead: { rounds: 9, http: 1000, 'in-process': 5000 },
     storms: { sizes: [10, 100, 1000, 10000], rounds: { 10: 9, 100: 9, 1000: 5, 10000: 3 } },
     count: {
       seeds: [1, 2, 3, 4, 5],
-      warmUp: 2000,
+      warmUp: 8000,
       small: 500,
-      large: 2000,
+      large: 2500,
       names: ['plain', 'ours', 'peer'],
     },
   },
@@ -110,10 +110,15 @@ async function main() {
       const requests = profile.overhead[env.name];
       for (let round = 0; round < profile.overhead.rounds; round++) {
         const micros = {};
+        const cpuMicros = {};
         for (const name of rotated(OVERHEAD_CLIENTS, round)) {
-          micros[name] = await overhead(env, name, requests);
+          ({ micros: micros[name], cpuMicros: cpuMicros[name] } = await overhead(
+            env,
+            name,
+            requests,
+          ));
         }
-        results.overhead.push({ env: env.name, round, requests, micros });
+        results.overhead.push({ env: env.name, round, requests, micros, cpuMicros });
       }
     }
     printOverhead(results.overhead);
@@ -202,19 +207,22 @@ async function main() {
 function printOverhead(rows) {
   print('## Overhead: sequential authorized GETs, valid token\n');
   const out = [];
+  const ratios = (mine, name, key) => mine.map((row) => row[key][name] / row[key].plain);
+  const cell = (values, name) =>
+    name === 'plain'
+      ? '1'
+      : `${ratio(median(values))} (${fmt(min(values), 3)}–${fmt(max(values), 3)})`;
   for (const env of ['http', 'in-process']) {
     const mine = rows.filter((row) => row.env === env);
     for (const name of OVERHEAD_CLIENTS) {
-      const micros = mine.map((row) => row.micros[name]);
-      const ratios = mine.map((row) => row.micros[name] / row.micros.plain);
       out.push([
         env,
         labels[name],
         `${mine[0].requests} × ${mine.length}`,
-        fmt(median(micros), 2),
-        name === 'plain'
-          ? '1'
-          : `${ratio(median(ratios))} (${fmt(min(ratios), 3)}–${fmt(max(ratios), 3)})`,
+        fmt(median(mine.map((row) => row.micros[name])), 2),
+        cell(ratios(mine, name, 'micros'), name),
+        fmt(median(mine.map((row) => row.cpuMicros[name])), 2),
+        cell(ratios(mine, name, 'cpuMicros'), name),
       ]);
     }
   }
@@ -224,8 +232,10 @@ function printOverhead(rows) {
         'transport',
         'client',
         'requests × rounds',
-        'µs/request (median)',
-        'ratio to plain (median, range)',
+        'wall µs/request',
+        'wall ratio to plain (median, range)',
+        'CPU µs/request',
+        'CPU ratio to plain (median, range)',
       ],
       out,
     ),

@@ -1,10 +1,12 @@
 // Instructions per request, counted by valgrind's callgrind on fresh
 // `node --single-threaded --predictable-gc-schedule` processes with the in-process adapter.
 //
-// Each seed runs count.mjs twice per client, with `small` and `large` measured requests after the
-// same warm-up; (Ir(large) - Ir(small)) / (large - small) is the steady-state cost of one request,
-// start-up, warm-up and exit cancelling out. Seeds set V8's --random-seed and --hash-seed.
-import { execFile } from 'node:child_process';
+// Instrumentation is off during start-up and warm-up (--instr-atstart=no) and switched on with
+// callgrind_control once count.mjs has warmed up. Each seed runs count.mjs twice per client, with
+// `small` and `large` counted requests after the same warm-up; (Ir(large) - Ir(small)) /
+// (large - small) is the steady-state cost of one request, the final collection and exit
+// cancelling out. Seeds set V8's --random-seed and --hash-seed.
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +19,15 @@ export function hasValgrind() {
   });
 }
 
+/**
+ * One callgrind process, instrumentation off until count.mjs has warmed up; then
+ * `callgrind_control -i on` and SIGUSR2 start the counted requests. Resolves to the instructions
+ * collected (the counted requests, a final collection and exit).
+ */
 function countOnce(dir, name, seed, warmUp, requests) {
   const args = [
     '--tool=callgrind',
+    '--instr-atstart=no',
     `--callgrind-out-file=${join(dir, `${name}.${seed}.${requests}.out`)}`,
     process.execPath,
     '--single-threaded',
@@ -31,14 +39,38 @@ function countOnce(dir, name, seed, warmUp, requests) {
     name,
     String(warmUp),
     String(requests),
+    '--wait-for-signal',
   ];
   return new Promise((resolve, reject) => {
-    execFile('valgrind', args, { maxBuffer: 16 << 20 }, (error, _stdout, stderr) => {
-      const collected = /Collected : (\d+)/.exec(stderr);
-      if (error || !collected) {
-        reject(
-          new Error(`callgrind ${name} seed ${seed}: ${error?.message ?? stderr.slice(-500)}`),
+    const child = spawn('valgrind', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    let switchedOn = false;
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (!switchedOn && stdout.includes('warm\n')) {
+        switchedOn = true;
+        execFile(
+          'callgrind_control',
+          ['-i', 'on', String(child.pid)],
+          { timeout: 60_000 },
+          (error) => {
+            if (error) {
+              child.kill();
+              reject(new Error(`callgrind_control failed: ${error.message}`));
+            } else {
+              child.kill('SIGUSR2');
+            }
+          },
         );
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const collected = /Collected : (\d+)/.exec(stderr);
+      if (code !== 0 || !collected) {
+        reject(new Error(`callgrind ${name} seed ${seed} exited ${code}: ${stderr.slice(-500)}`));
       } else {
         resolve(Number(collected[1]));
       }

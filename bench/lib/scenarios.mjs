@@ -7,16 +7,21 @@ import { heapTracker, settleAll, track } from './measure.mjs';
 let scenarioId = 0;
 const nextPrefix = () => `r${++scenarioId}x`;
 
-/** Sequential authorized GETs with a valid token: microseconds per request. */
+/**
+ * Sequential authorized GETs with a valid token: wall-clock and CPU microseconds per request (CPU
+ * time is the whole process's, so on the real server it includes the server's worker thread).
+ */
 export async function overhead(env, name, requests) {
   const { valid } = await env.control('reset', { prefix: nextPrefix() });
   const client = contenders[name](env, { token: valid });
+  const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < requests; i++) await client.send();
   const micros = ((performance.now() - started) * 1000) / requests;
+  const cpu = process.cpuUsage(cpuAtStart);
   const stats = await env.control('stats');
   if (stats.refused !== 0) throw new Error(`${name}: ${stats.refused} refusals in overhead run`);
-  return micros;
+  return { micros, cpuMicros: (cpu.user + cpu.system) / requests };
 }
 
 /**
