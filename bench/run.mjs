@@ -44,7 +44,8 @@ const profiles = {
   },
 };
 const profile = profiles[profileName];
-const DEADLINE_MS = 20_000;
+/** How long a storm may take before its unsettled requests count as hung: generous, bounded. */
+const stormDeadline = (n) => 30_000 + 10 * n;
 const STORM_CLIENTS = ['ours', 'peer', 'floor'];
 const OVERHEAD_CLIENTS = ['plain', 'ours', 'peer'];
 
@@ -100,8 +101,8 @@ async function main() {
     for (const env of envs) {
       for (const name of OVERHEAD_CLIENTS) await overhead(env, name, 100);
       for (const name of STORM_CLIENTS) {
-        await storm(env, name, 50, { expired: false, deadlineMs: DEADLINE_MS });
-        await storm(env, name, 50, { expired: true, deadlineMs: DEADLINE_MS });
+        await storm(env, name, 50, { expired: false, deadlineMs: stormDeadline(50) });
+        await storm(env, name, 50, { expired: true, deadlineMs: stormDeadline(50) });
       }
     }
 
@@ -130,7 +131,7 @@ async function main() {
           for (let round = 0; round < profile.storms.rounds[n]; round++) {
             const byClient = {};
             for (const name of rotated(STORM_CLIENTS, round)) {
-              byClient[name] = await storm(env, name, n, { expired, deadlineMs: DEADLINE_MS });
+              byClient[name] = await storm(env, name, n, { expired, deadlineMs: stormDeadline(n) });
             }
             results.storms.push({ env: env.name, expired, n, round, byClient });
           }

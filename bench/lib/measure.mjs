@@ -59,14 +59,13 @@ export function track(promises, onSettle = () => {}) {
   return {
     wait(deadlineMs) {
       return new Promise((resolve) => {
-        if (pending === 0) return resolve(result);
-        const timer = setTimeout(() => {
-          result.hung = pending;
-          resolve(result);
-        }, deadlineMs);
+        // A copy: requests that settle after the deadline must not change what was reported.
+        const report = () => ({ ...result, hung: pending, errors: { ...result.errors } });
+        if (pending === 0) return resolve(report());
+        const timer = setTimeout(() => resolve(report()), deadlineMs);
         finish = () => {
           clearTimeout(timer);
-          resolve(result);
+          resolve(report());
         };
       });
     },

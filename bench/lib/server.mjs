@@ -1,5 +1,6 @@
 // The real HTTP server, on 127.0.0.1 and a random port, in a worker thread so that it runs on the
-// other core and its heap is not counted as the client's. The main thread controls the world
+// other core and its heap is not counted as the client's. Idle keep-alive connections stay open
+// for the whole run, so that no request races the server closing its socket (ECONNRESET). The main thread controls the world
 // through messages: control(op, args) -> result.
 import { createServer } from 'node:http';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
@@ -7,7 +8,7 @@ import { createWorld } from './world.mjs';
 
 if (!isMainThread && parentPort) {
   const world = createWorld();
-  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+  const server = createServer({ keepAliveTimeout: 600_000 }, (req, res) => {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
