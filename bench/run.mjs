@@ -28,8 +28,8 @@ const profiles = {
   },
   default: {
     overhead: { rounds: 5, http: 300, 'in-process': 2000 },
-    storms: { sizes: [10, 100, 1000, 10000], rounds: { 10: 5, 100: 5, 1000: 3, 10000: 1 } },
-    count: { seeds: [1, 2, 3], warmUp: 5000, small: 200, large: 800, names: ['plain', 'ours'] },
+    storms: { sizes: [10, 100, 1000, 10000], rounds: { 10: 5, 100: 3, 1000: 2, 10000: 1 } },
+    count: { seeds: [1, 2, 3], warmUp: 5000, small: 100, large: 500, names: ['plain', 'ours'] },
   },
   full: {
     overhead: { rounds: 9, http: 1000, 'in-process': 5000 },
