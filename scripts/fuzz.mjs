@@ -6,7 +6,6 @@
  *   npm run fuzz -- 5000               # 5,000 schedules
  *   npm run fuzz -- 5000 --seed 42     # reproducible
  *   npm run fuzz -- --seed 42 --path "376:2:0"   # replay a failure fast-check printed
- *   npm run fuzz -- 5000 --known-bugs  # also the steps that hit known, still open bugs
  *
  * Schedules run in batches of 1,000, one jest process each, with seeds seed, seed+1, ...: every
  * session the library creates keeps an AsyncLocalStorage alive in Node's global list (see
@@ -22,12 +21,10 @@ const args = process.argv.slice(2);
 let total = 100_000;
 let seed = Math.floor(Math.random() * 2 ** 31);
 let path;
-let knownBugs = false;
 for (let i = 0; i < args.length; i++) {
   const arg = args[i];
   if (arg === '--seed') seed = Number(args[++i]);
   else if (arg === '--path') path = args[++i];
-  else if (arg === '--known-bugs') knownBugs = true;
   else if (/^\d+$/.test(arg)) total = Number(arg);
   else {
     console.error(`fuzz: unknown argument ${arg}; see the comment at the top of scripts/fuzz.mjs`);
@@ -49,7 +46,6 @@ function batch(runs, batchSeed) {
     FUZZ_SEED: String(batchSeed),
     FUZZ_REPORT: '1',
     ...(path ? { FUZZ_PATH: path } : {}),
-    ...(knownBugs ? { FUZZ_KNOWN_BUGS: '1' } : {}),
   };
   const result = spawnSync(
     process.execPath,

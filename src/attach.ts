@@ -79,7 +79,7 @@ export function attachBearerAuth(
       runWhen: () => core.canSendNow(),
     }),
     waiting: instance.interceptors.request.use(request.waiting, undefined, {
-      runWhen: () => !core.canSendNow(),
+      runWhen: request.choosesWaiting,
     }),
     response: instance.interceptors.response.use(undefined, onRejected),
   };

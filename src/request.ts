@@ -46,13 +46,26 @@ export function createRequestInterceptors(
     return config;
   };
 
+  // Requests the refresh function sends while it runs, marked when axios picks interceptors.
+  const fromRefresh = new WeakSet<object>();
+  const choosesWaiting = (config: InternalAxiosRequestConfig) => {
+    if (core.isCallingRefresh()) fromRefresh.add(config);
+    return !core.canSendNow();
+  };
+
   const waiting: AsyncInterceptor = async (config) => {
     if (config.skipAuth || !isTrusted(config)) return config;
+    if (fromRefresh.has(config)) {
+      throw new TypeError(
+        'The refresh function sent a request through an instance this session is attached to: ' +
+          'pass { skipAuth: true } on that request, or it waits for itself.',
+      );
+    }
     attach(config, await unlessCanceled(core.tokenForRequest(), config));
     return config;
   };
 
-  return { immediate, waiting, prefix };
+  return { immediate, waiting, choosesWaiting, prefix };
 }
 
 type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;

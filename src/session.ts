@@ -25,6 +25,7 @@ import {
 import type {
   AuthSession,
   AuthSessionOptions,
+  RefreshContext,
   RefreshTrigger,
   TokenSet,
   TokenStore,
@@ -43,6 +44,8 @@ export interface SessionCore {
   tokenForRequest(): Promise<string>;
   /** The token to replay with after `refused` was refused: refreshes only if it is current. */
   tokenAfterRefusal(refused: string): Promise<string>;
+  /** True while the user's refresh function runs synchronously (see reentry.ts). */
+  isCallingRefresh(): boolean;
   /** Options the interceptors report through. */
   readonly options: AuthSessionOptions;
 }
@@ -292,6 +295,15 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     });
   }
 
+  /** Calls the user's refresh function; a synchronous throw becomes a rejection. */
+  function callRefresh(current: TokenSet | null, context: RefreshContext): Promise<unknown> {
+    try {
+      return Promise.resolve(options.refresh(current, context));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   /** Gets new tokens (or, across tabs, adopts those another tab just stored) and applies them. */
   async function obtain(
     from: string,
@@ -320,7 +332,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     }
     const startedAt = Date.now();
     const previous = tokens && { ...tokens };
-    const result = await reentry.run(async () => options.refresh(previous, { signal, trigger }));
+    const result = await reentry.run(() => callRefresh(previous, { signal, trigger }));
     if (overtaken()) return currentTokens();
     const next = tokensFromRefresh(result, previous, startedAt);
     adopt(next, startedAt);
@@ -340,7 +352,11 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     // this refresh before the user's refresh function runs and any request it sends is seen as
     // its own.
     await inFlight?.catch(() => undefined);
-    if (tokens && tokens.accessToken !== from) return tokens;
+    // Meanwhile another refresh, a login or a logout may have changed the tokens: refresh only
+    // from the tokens held now, and from none only where that is allowed.
+    if ((tokens?.accessToken ?? '') !== from || (!tokens && !options.refreshWhenEmpty)) {
+      return currentTokens();
+    }
 
     const startGeneration = generation;
     const secretsAtStart = secrets();
@@ -391,7 +407,6 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
   async function tokenForRequest(): Promise<string> {
     if (!loaded) await ready;
     if (inFlight) {
-      if (reentry.isInside()) throw reentryError();
       await inFlight;
     } else if (!tokens) {
       if (!options.refreshWhenEmpty) throw endedError;
@@ -440,13 +455,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     accessToken: () => tokens?.accessToken,
     tokenForRequest,
     tokenAfterRefusal,
+    isCallingRefresh: reentry.isInside,
   });
   return session;
-}
-
-function reentryError() {
-  return new TypeError(
-    'The refresh function sent a request through an instance this session is attached to: ' +
-      'pass { skipAuth: true } on that request, or it waits for itself.',
-  );
 }

@@ -68,9 +68,6 @@ const LEEWAY = 30_000;
 const EXPIRES_IN_S = 60;
 const BASE_URL = 'http://127.0.0.1:9';
 
-/** FUZZ_KNOWN_BUGS=1 also runs the steps that hit the known bugs listed in regressions.test.ts. */
-const knownBugsFromEnv = process.env['FUZZ_KNOWN_BUGS'] === '1';
-
 /** Command kinds left out, for exploring past a known failure: FUZZ_WITHOUT=logout,tick */
 const without = new Set((process.env['FUZZ_WITHOUT'] ?? '').split(',').filter(Boolean));
 
@@ -243,11 +240,7 @@ export interface RunResult {
  * Runs one schedule, drains everything (bounded), and checks the invariants. Throws an
  * InvariantViolation listing every broken one and the event trace.
  */
-export async function runSchedule(
-  schedule: readonly Command[],
-  options: { knownBugs?: boolean } = {},
-): Promise<RunResult> {
-  const knownBugs = options.knownBugs ?? knownBugsFromEnv;
+export async function runSchedule(schedule: readonly Command[]): Promise<RunResult> {
   jest.clearAllTimers();
   const violations: string[] = [];
   const trace: string[] = [];
@@ -659,14 +652,6 @@ export async function runSchedule(
         break;
       }
       case 'manualRefresh': {
-        // Known bug (see regressions.test.ts): session.refresh() called while a refresh from an
-        // older token is in flight queues a second refresh that runs even after a logout. Left
-        // out until fixed, unless FUZZ_KNOWN_BUGS=1.
-        const running = activeAttempt();
-        if (!knownBugs && running && running.from !== session.getTokens()?.accessToken) {
-          trace.push('session.refresh() left out (known bug)');
-          break;
-        }
         trace.push('session.refresh()');
         manualPending++;
         session.refresh().then(
