@@ -66,10 +66,11 @@ async function untilHeld(env, held) {
 /**
  * Late refusals: `late` requests carrying the stale token are refused, but their refusals are
  * held back until `early` requests have been refused, refreshed and replayed. The late refusals
- * must not refresh again.
+ * must not refresh again; with `tokenMode: 'fail'` the refresh fails, and the late refusals, of
+ * requests sent before it failed, must not start another one either.
  */
-export async function lateRefusals(env, name, { late, early, deadlineMs }) {
-  const { stale } = await env.control('reset', { prefix: nextPrefix() });
+export async function lateRefusals(env, name, { late, early, deadlineMs, tokenMode = 'ok' }) {
+  const { stale } = await env.control('reset', { prefix: nextPrefix(), tokenMode });
   const client = contenders[name](env, { token: stale });
   const latePromises = [];
   for (let i = 0; i < late; i++) latePromises.push(client.sendTo('/api/late'));
