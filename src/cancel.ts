@@ -1,4 +1,9 @@
-import { CanceledError, type AxiosError, type InternalAxiosRequestConfig } from 'axios';
+import {
+  AxiosHeaders,
+  CanceledError,
+  type AxiosError,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 
 // axios's type declarations give CanceledError AxiosError's constructor, but at run time it takes
 // (message, config, request), as axios itself calls it when a signal aborts.
@@ -12,13 +17,24 @@ const Canceled = CanceledError as unknown as new (
  * AbortSignal fires or its CancelToken is cancelled. The promise itself (a shared refresh) goes
  * on for everyone else.
  */
-export function unlessCanceled<T>(promise: Promise<T>, config: InternalAxiosRequestConfig) {
+export function unlessCanceled<T>(
+  promise: Promise<T>,
+  config: InternalAxiosRequestConfig,
+  headerName: string,
+) {
   const { signal, cancelToken } = config;
   if (!signal && !cancelToken) return promise;
   return new Promise<T>((resolve, reject) => {
     const cancel = (reason?: unknown) => {
       cleanup();
-      reject(reason instanceof CanceledError ? reason : new Canceled(null, config));
+      reject(reason instanceof CanceledError ? reason : new Canceled(null, withoutToken()));
+    };
+    // The error carries the request's config, as axios's own do, but not the token it was sent
+    // with (a replay's config still holds the refused one).
+    const withoutToken = (): InternalAxiosRequestConfig => {
+      const headers = new AxiosHeaders(config.headers);
+      headers.delete(headerName);
+      return { ...config, headers };
     };
     const onAbort = () => cancel();
     const cleanup = () => {

@@ -33,16 +33,23 @@ export function createRequestInterceptors(
   const prefix = `${header.scheme} `;
   const guardRedirect = createRedirectGuard(header.name, isTrusted);
 
+  // How many refreshes had settled when each request was sent, keyed by its headers object
+  // (which axios hands on to the error, unlike the config object itself).
+  const sentEpochs = new WeakMap<object, number>();
+
   function attach(config: InternalAxiosRequestConfig, token: string) {
     config.headers.set(header.name, prefix + token);
+    sentEpochs.set(config.headers, core.epoch());
     guardRedirect(config);
     pinFormDataBoundary(config);
   }
 
   const immediate: Interceptor = (config) => {
     if (config.skipAuth || !isTrusted(config)) return config;
-    const token = core.accessToken();
-    if (token !== undefined) attach(config, token);
+    // Chosen when the request started; if the session has changed since, an asynchronous
+    // interceptor of the user's ran in between, so the chain is asynchronous and may wait.
+    if (!core.canSendNow()) return waiting(config) as unknown as InternalAxiosRequestConfig;
+    attach(config, core.accessToken()!);
     return config;
   };
 
@@ -61,11 +68,14 @@ export function createRequestInterceptors(
           'pass { skipAuth: true } on that request, or it waits for itself.',
       );
     }
-    attach(config, await unlessCanceled(core.tokenForRequest(), config));
+    attach(config, await unlessCanceled(core.tokenForRequest(), config, header.name));
     return config;
   };
 
-  return { immediate, waiting, choosesWaiting, prefix };
+  const sentEpochOf = (headers: unknown) =>
+    typeof headers === 'object' && headers !== null ? sentEpochs.get(headers) : undefined;
+
+  return { immediate, waiting, choosesWaiting, prefix, sentEpochOf };
 }
 
 type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;

@@ -17,6 +17,8 @@ function sentToken(config: InternalAxiosRequestConfig, headerName: string, prefi
     : undefined;
 }
 
+const sendAsIs = [(data: unknown) => data];
+
 /** Where the response came from after redirects: Node (follow-redirects) or XMLHttpRequest. */
 function responseUrl(request: unknown): string | undefined {
   const source = request as { res?: { responseUrl?: unknown }; responseURL?: unknown } | undefined;
@@ -37,6 +39,7 @@ export function createResponseInterceptor(
   isRefusal: (error: AxiosError) => boolean,
   headerName: string,
   prefix: string,
+  sentEpochOf: (headers: unknown) => number | undefined,
 ) {
   return async function onRejected(error: unknown): Promise<AxiosResponse> {
     if (!isAxiosLikeError(error)) throw error;
@@ -49,7 +52,11 @@ export function createResponseInterceptor(
     const finalUrl = responseUrl((error as AxiosError).request);
     if (finalUrl !== undefined && !isTrusted({ url: finalUrl })) throw error;
 
-    const token = await unlessCanceled(core.tokenAfterRefusal(refused), config);
+    const token = await unlessCanceled(
+      core.tokenAfterRefusal(refused, sentEpochOf(config.headers)),
+      config,
+      headerName,
+    );
     const oneShot = oneShotBody(config.data);
     if (oneShot) throw new NotReplayableError(oneShot);
     if (core.options.onReplay) {
@@ -59,6 +66,7 @@ export function createResponseInterceptor(
         fingerprint: fingerprint(token),
       });
     }
-    return instance.request({ ...config, skipRefresh: true });
+    // The body was transformed on the first send; send those bytes again, untransformed.
+    return instance.request({ ...config, skipRefresh: true, transformRequest: sendAsIs });
   };
 }

@@ -42,8 +42,13 @@ export interface SessionCore {
   accessToken(): string | undefined;
   /** The token a request should carry, after any refresh it must wait for. */
   tokenForRequest(): Promise<string>;
-  /** The token to replay with after `refused` was refused: refreshes only if it is current. */
-  tokenAfterRefusal(refused: string): Promise<string>;
+  /**
+   * The token to replay with after `refused` was refused: refreshes only if it is current.
+   * `sentEpoch` is `epoch()` when the request was sent, if known.
+   */
+  tokenAfterRefusal(refused: string, sentEpoch?: number): Promise<string>;
+  /** How many refreshes have settled so far. */
+  epoch(): number;
   /** True while the user's refresh function runs synchronously (see reentry.ts). */
   isCallingRefresh(): boolean;
   /** Options the interceptors report through. */
@@ -157,6 +162,14 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
   let loaded = false;
   /** When this tab last changed its tokens (epoch ms), to tell newer hand-offs from older ones. */
   let adoptedAt = 0;
+  /** How many refreshes have settled. */
+  let epoch = 0;
+  /**
+   * The last refresh that failed but kept the tokens, and the epoch it settled at: requests sent
+   * with that token before then whose refusal arrives late share its error instead of starting
+   * a refresh each (a token endpoint that fails fast would otherwise be hit once per request).
+   */
+  let lastFailure: { from: string; error: Error; epoch: number } | null = null;
 
   function secrets(): string[] {
     return tokens ? [tokens.accessToken, tokens.refreshToken ?? ''] : [];
@@ -212,6 +225,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     refreshAt = next ? refreshDeadline(next, refreshLeeway, issuedAt) : Infinity;
     generation++;
     adoptedAt = Date.now();
+    lastFailure = null;
   }
 
   /** Forgets the tokens; `own` is false when another tab ended the session and cleared the store. */
@@ -380,9 +394,11 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
       const failure = classifyFailure(error, secretsAtStart);
       const ends = isSessionEndedError(failure);
       if (ends) void end(failure);
+      else lastFailure = { from, error: failure, epoch: epoch + 1 };
       emit(options.onRefreshFailed, { error: failure, sessionEnded: ends });
       throw failure;
     } finally {
+      epoch++;
       clearTimeout(timer);
     }
   }
@@ -417,8 +433,17 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     return currentToken();
   }
 
-  async function tokenAfterRefusal(refused: string): Promise<string> {
+  async function tokenAfterRefusal(refused: string, sentEpoch?: number): Promise<string> {
     if (!loaded) await ready;
+    if (
+      lastFailure?.from === refused &&
+      sentEpoch !== undefined &&
+      sentEpoch < lastFailure.epoch &&
+      !inFlight
+    ) {
+      // Sent before the refresh for its token failed: that failure is its answer too.
+      throw lastFailure.error;
+    }
     if (tokens?.accessToken === refused) {
       // The current token was refused: start its refresh, or join the one in flight (p-memoize
       // hands every caller with the same key the same promise).
@@ -456,6 +481,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     tokenForRequest,
     tokenAfterRefusal,
     isCallingRefresh: reentry.isInside,
+    epoch: () => epoch,
   });
   return session;
 }
