@@ -17,6 +17,7 @@ const config: Config = {
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
+  globalSetup: '<rootDir>/__tests__/setup/ensure-chromium.ts',
   testTimeout: 20000,
 };
 

@@ -77,7 +77,7 @@ export function createOriginPolicy(
   entries.forEach((entry, index) => {
     if (typeof entry === 'function') predicates.push(entry);
     else if (typeof entry === 'string') origins.push(parseTrustedOrigin(entry, index));
-    else parseTrustedOrigin(String(entry), index);
+    else origins.push(parseTrustedOrigin(String(entry), index)); // a URL object, say
   });
   const page = pageLocation();
   if (page) origins.push(page.origin);
@@ -120,10 +120,13 @@ export function createOriginPolicy(
   }
 
   return function isTrusted(config: UrlConfig): boolean {
-    const url = config.url ?? '';
+    const url = config.url === undefined ? '' : String(config.url);
     const base = config.baseURL;
     const absolute = ABSOLUTE_URL.test(url);
-    if (base && (!absolute || config.allowAbsoluteUrls === false)) {
+    // An absolute URL is judged as it stands, even with allowAbsoluteUrls: false (axios 1.7 has
+    // no such option and sends it as is; newer axios joins it to the base, and then it merely
+    // goes out without a token: fail closed).
+    if (base && !absolute) {
       // Joined to the instance's own baseURL: its origin, trusted by default.
       return base === defaults.baseURL || isTrustedUrl(joinUrl(base, url));
     }

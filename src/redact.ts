@@ -11,8 +11,10 @@ const MIN_SECRET_LENGTH = 4;
 export function scrub(text: string, secrets: readonly string[]): string {
   let result = text;
   for (const secret of secrets) {
-    if (secret.length >= MIN_SECRET_LENGTH && result.includes(secret)) {
-      result = result.split(secret).join('[redacted]');
+    if (secret.length < MIN_SECRET_LENGTH) continue;
+    // As written, and as it appears in a URL or a form body.
+    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+      if (result.includes(form)) result = result.split(form).join('[redacted]');
     }
   }
   return result;
@@ -27,7 +29,7 @@ export function urlWithoutQuery(url: string): string {
 
 /** The URL a config is sent to, without query: baseURL joined as axios joins it. */
 export function requestUrl(config: { url?: string | undefined; baseURL?: string | undefined }) {
-  const url = config.url ?? '';
+  const url = config.url === undefined ? '' : String(config.url);
   const joined =
     config.baseURL && !/^([a-z][a-z\d+\-.]*:)?\/\//i.test(url)
       ? url
@@ -76,11 +78,12 @@ export function safeCause(error: unknown, secrets: readonly string[], depth = 0)
       ? (error as Error)
       : new Error(typeof error === 'string' ? error : String(error));
   const copy = new Error(scrub(source.message, secrets));
-  copy.name = typeof source.name === 'string' ? source.name : 'Error';
+  copy.name = typeof source.name === 'string' ? scrub(source.name, secrets) : 'Error';
   copy.stack = scrub(source.stack ?? '', secrets);
   const details: Record<string, unknown> = {};
   const code = (source as { code?: unknown }).code;
-  if (typeof code === 'string' || typeof code === 'number') details['code'] = code;
+  if (typeof code === 'string') details['code'] = scrub(code, secrets);
+  if (typeof code === 'number') details['code'] = code;
   if (isAxiosLikeError(source)) {
     if (source.response?.status !== undefined) details['status'] = source.response.status;
     if (source.config) {

@@ -98,6 +98,19 @@ function crossTabName(option: true | { name?: string | undefined }): string {
   return (option === true ? undefined : option.name) ?? 'axios-bearer-refresh';
 }
 
+function secretsOf(tokens: TokenSet | null | undefined): string[] {
+  return tokens ? [tokens.accessToken, tokens.refreshToken ?? ''] : [];
+}
+
+/** `promise`, or a rejection naming `what` once `ms` have passed (the timer is cleared either way). */
+function settleWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
@@ -172,11 +185,15 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
   let lastFailure: { from: string; error: Error; epoch: number } | null = null;
 
   function secrets(): string[] {
-    return tokens ? [tokens.accessToken, tokens.refreshToken ?? ''] : [];
+    return secretsOf(tokens);
   }
 
-  function reportStoreError(operation: 'get' | 'set' | 'clear', error: unknown) {
-    emit(options.onStoreError, { operation, error: safeCause(error, secrets()) });
+  function reportStoreError(
+    operation: 'get' | 'set' | 'clear',
+    error: unknown,
+    known: string[] = secrets(),
+  ) {
+    emit(options.onStoreError, { operation, error: safeCause(error, known) });
   }
 
   /** The stored tokens; `undefined` when the store failed (reported), `null` when it is empty. */
@@ -193,17 +210,19 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
   let storeQueue: Promise<void> = Promise.resolve();
   let pendingWrites = 0;
   function persist(operation: 'set' | 'clear', value?: TokenSet): Promise<void> {
+    // Scrub with the tokens being written or cleared as well as those held now.
+    const secretsOfWrite = [...secrets(), ...secretsOf(value)];
+    const fail = (error: unknown) => reportStoreError(operation, error, secretsOfWrite);
     const write = (): void | Promise<void> => {
       try {
         const result = operation === 'set' ? store.set({ ...value! }) : store.clear();
         if (isThenable(result)) {
-          return Promise.resolve(result).then(
-            () => undefined,
-            (error: unknown) => reportStoreError(operation, error),
-          );
+          // A write that never settles must not hold up the ones after it.
+          const label = `store.${operation}()`;
+          return settleWithin(Promise.resolve(result), refreshTimeout, label).then(() => {}, fail);
         }
       } catch (error) {
-        reportStoreError(operation, error);
+        fail(error);
       }
     };
     pendingWrites++;
@@ -260,7 +279,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     const startGeneration = generation;
     const adoptStored = (value: unknown) => {
       // A login (setTokens) that happened while the store was being read wins.
-      if (generation === startGeneration) {
+      if (generation === startGeneration && !loaded) {
         const stored = tokensFromStore(value);
         if (stored) adopt(stored);
       }
@@ -278,8 +297,9 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
       finish();
       return Promise.resolve();
     }
-    return Promise.resolve(stored)
-      .then(adoptStored, (error: unknown) => reportStoreError('get', error))
+    return settleWithin(Promise.resolve(stored), refreshTimeout, 'store.get()')
+      .then(adoptStored)
+      .catch((error: unknown) => reportStoreError('get', error))
       .finally(finish);
   })();
 
@@ -356,7 +376,8 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
       trigger,
     });
     // Across tabs, the hand-off must be visible before the lock passes to the next tab.
-    await Promise.all([persist('set', next), handOver(next, from)]);
+    const stored = persist('set', next);
+    if (coordinator.shared) await Promise.all([stored, handOver(next, from)]);
     return next;
   }
 
@@ -463,6 +484,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     setTokens(given) {
       const next = tokensFromUser(given, 'session.setTokens', Date.now());
       adopt(next, Date.now());
+      loaded = true; // a login makes whatever the store still has to say irrelevant
       endedError = new SessionEndedError('no-tokens');
       return Promise.all([persist('set', next), handOver(next)]).then(() => undefined);
     },

@@ -72,8 +72,12 @@ export function tokensFromUser(value: unknown, where: string, now: number): Toke
 
 /** For tokens read back from a store: anything malformed reads as no tokens. */
 export function tokensFromStore(value: unknown): TokenSet | null {
-  if (value === null || value === undefined || checkTokenSet(value)) return null;
-  return toTokenSet(value as RefreshResult, null, 0);
+  try {
+    if (value === null || value === undefined || checkTokenSet(value)) return null;
+    return toTokenSet(value as RefreshResult, null, 0);
+  } catch {
+    return null; // a getter that throws, a hostile Proxy
+  }
 }
 
 /**

@@ -82,8 +82,11 @@ describe('the default policy: the origin of the instance baseURL', () => {
     await expectTrusted(setup(`${API}/v1`), '/me', { baseURL: `${API}/v2` });
   });
 
-  it('trusts an absolute URL that allowAbsoluteUrls: false joins to the baseURL', async () => {
-    await expectTrusted(setup(API), 'https://evil.example/me', { allowAbsoluteUrls: false });
+  // axios 1.7 has no allowAbsoluteUrls and sends such a URL as it is: judging the URL as it stands
+  // is the only safe reading (newer axios joins it to the baseURL; it then merely goes unsigned).
+  it('judges an absolute URL as it stands even with allowAbsoluteUrls: false', async () => {
+    await expectUntrusted(setup(API), 'https://evil.example/me', { allowAbsoluteUrls: false });
+    await expectTrusted(setup(API), `${API}/me`, { allowAbsoluteUrls: false });
   });
 
   it('follows a baseURL changed after attaching', async () => {
