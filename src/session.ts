@@ -1,18 +1,14 @@
 import pMemoize from 'p-memoize';
-import {
-  isRefreshFailedError,
-  isSessionEndedError,
-  RefreshFailedError,
-  RefreshTimeoutError,
-  SessionEndedError,
-} from './errors.js';
+import { isSessionEndedError, RefreshTimeoutError, SessionEndedError } from './errors.js';
+import { classifyFailure } from './failures.js';
+import { checkOptions } from './options.js';
 import {
   createCrossTabCoordinator,
   localCoordinator,
   type CrossTabMessage,
 } from './browser/cross-tab.js';
 import { emit } from './events.js';
-import { isAxiosLikeError, oauthErrorOf, safeCause, scrub } from './redact.js';
+import { safeCause } from './redact.js';
 import { createReentryGuard } from './reentry.js';
 import { memoryStore } from './stores/memory.js';
 import {
@@ -60,38 +56,6 @@ const cores = new WeakMap<object, SessionCore>();
 /** The core of a session made by `createAuthSession`, or `undefined`. */
 export function coreOf(session: unknown): SessionCore | undefined {
   return typeof session === 'object' && session !== null ? cores.get(session) : undefined;
-}
-
-function checkOptions(options: AuthSessionOptions) {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('createAuthSession: options must be an object.');
-  }
-  if (typeof options.refresh !== 'function') {
-    throw new TypeError(
-      'createAuthSession: `refresh` must be a function (current tokens) => Promise<new tokens>.',
-    );
-  }
-  const durations = ['refreshTimeout', 'refreshLeeway'] as const;
-  for (const name of durations) {
-    const value = options[name];
-    if (value !== undefined && !(typeof value === 'number' && value >= 0 && value < 2 ** 31)) {
-      throw new TypeError(
-        `createAuthSession: \`${name}\` must be a number of ms from 0 to 2^31-1.`,
-      );
-    }
-  }
-  const store = options.store;
-  if (
-    store !== undefined &&
-    !(store && ['get', 'set', 'clear'].every((m) => typeof (store as never)[m] === 'function'))
-  ) {
-    throw new TypeError('createAuthSession: `store` must have get, set and clear methods.');
-  }
-  if (options.crossTab && !store) {
-    throw new TypeError(
-      'createAuthSession: `crossTab` needs a shared `store`, e.g. webStorageStore().',
-    );
-  }
 }
 
 function crossTabName(option: true | { name?: string | undefined }): string {
@@ -302,32 +266,6 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
       .catch((error: unknown) => reportStoreError('get', error))
       .finally(finish);
   })();
-
-  function classifyFailure(error: unknown, secretsAtStart: string[]) {
-    if (isSessionEndedError(error)) {
-      return new SessionEndedError('refresh-refused', {
-        cause: error.cause === undefined ? undefined : safeCause(error.cause, secretsAtStart),
-        oauthError: error.oauthError,
-        oauthErrorDescription:
-          error.oauthErrorDescription && scrub(error.oauthErrorDescription, secretsAtStart),
-      });
-    }
-    // Our own refresh failures (timeouts, unusable results, OAuth configuration errors) are built
-    // with safe causes already.
-    if (isRefreshFailedError(error)) return error;
-    const cause = safeCause(error, secretsAtStart);
-    const status = isAxiosLikeError(error) ? error.response?.status : undefined;
-    if (status === 400 || status === 401) {
-      return new SessionEndedError('refresh-refused', {
-        cause,
-        ...oauthErrorOf(error, secretsAtStart),
-      });
-    }
-    return new RefreshFailedError(`Token refresh failed (${cause.message}); tokens kept.`, {
-      cause,
-      status,
-    });
-  }
 
   /** Calls the user's refresh function; a synchronous throw becomes a rejection. */
   function callRefresh(current: TokenSet | null, context: RefreshContext): Promise<unknown> {
