@@ -37,8 +37,27 @@ export function createRequestInterceptors(
   // (which axios hands on to the error, unlike the config object itself).
   const sentEpochs = new WeakMap<object, number>();
 
+  const lowerName = header.name.toLowerCase();
+  const titleName = lowerName.replace(
+    /(^|-)([a-z])/g,
+    (_, dash: string, c: string) => dash + c.toUpperCase(),
+  );
+  const otherSpellings = [lowerName, titleName].filter((spelling) => spelling !== header.name);
+  /**
+   * Sets our header. A plain property write, where it cannot create a second spelling of the
+   * header, costs a fraction of `AxiosHeaders.set` (which validates and normalises the name and
+   * searches the keys case-insensitively on every call: most of the library's cost per request).
+   */
+  function setHeader(headers: InternalAxiosRequestConfig['headers'], value: string) {
+    if (!otherSpellings.some((spelling) => Object.hasOwn(headers, spelling))) {
+      (headers as unknown as Record<string, string>)[header.name] = value;
+    } else {
+      headers.set(header.name, value);
+    }
+  }
+
   function attach(config: InternalAxiosRequestConfig, token: string) {
-    config.headers.set(header.name, prefix + token);
+    setHeader(config.headers, prefix + token);
     sentEpochs.set(config.headers, core.epoch());
     guardRedirect(config);
     pinFormDataBoundary(config);

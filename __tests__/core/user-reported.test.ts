@@ -3,7 +3,7 @@
  * what broke.
  */
 import { inspect } from 'node:util';
-import axios from 'axios';
+import axios, { AxiosHeaders } from 'axios';
 import {
   attachBearerAuth,
   createAuthSession,
@@ -125,4 +125,25 @@ describe('a request held up by an asynchronous interceptor of the user', () => {
     expect(isSessionEndedError(reason)).toBe(true);
     expect(mock.history).toHaveLength(0);
   });
+});
+
+describe('an instance whose defaults already carry the header in another spelling', () => {
+  it.each(['authorization', 'Authorization'])(
+    'sends one %s header, ours, not two spellings',
+    async (spelling) => {
+      const { instance, mock } = newInstance({ headers: { [spelling]: 'Basic stale' } });
+      attachBearerAuth(instance, { tokens, refresh: async () => ({ accessToken: NEW_ACCESS }) });
+      let sent: Record<string, unknown> = {};
+      mock.onGet('/me').reply((config) => {
+        sent = AxiosHeaders.from(config.headers as AxiosHeaders).toJSON();
+        return [200];
+      });
+
+      await instance.get('/me');
+
+      const spellings = Object.keys(sent).filter((name) => name.toLowerCase() === 'authorization');
+      expect(spellings).toHaveLength(1);
+      expect(sent[spellings[0]!]).toBe(`Bearer ${OLD_ACCESS}`);
+    },
+  );
 });
