@@ -71,13 +71,13 @@ export function attachBearerAuth(
     attachOptions.isRefusal ?? isUnauthorized,
     headerName,
     request.prefix,
-    request.sentEpochOf,
+    request.failureSeenBy,
   );
 
   const ids = {
     immediate: instance.interceptors.request.use(request.immediate, undefined, {
       synchronous: true,
-      runWhen: () => core.canSendNow(),
+      runWhen: request.choosesImmediate,
     }),
     waiting: instance.interceptors.request.use(request.waiting, undefined, {
       runWhen: request.choosesWaiting,

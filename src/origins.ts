@@ -54,6 +54,11 @@ function joinUrl(base: string, url: string): string {
   return url ? `${base.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : base;
 }
 
+/** `url` starts with one `/` (not `//`, protocol-relative). */
+function isPath(url: string): boolean {
+  return url.charCodeAt(0) === 47 /* / */ && url.charCodeAt(1) !== 47;
+}
+
 /** `url` starts with `origin` followed by the end, `/`, `?` or `#`: no parsing needed. */
 function startsWithOrigin(url: string, origin: string): boolean {
   if (!url.startsWith(origin)) return false;
@@ -122,7 +127,8 @@ export function createOriginPolicy(
   return function isTrusted(config: UrlConfig): boolean {
     const url = config.url === undefined ? '' : String(config.url);
     const base = config.baseURL;
-    const absolute = ABSOLUTE_URL.test(url);
+    // A path such as '/items' is never absolute: the common case skips the pattern.
+    const absolute = !isPath(url) && ABSOLUTE_URL.test(url);
     // An absolute URL is judged as it stands, even with allowAbsoluteUrls: false (axios 1.7 has
     // no such option and sends it as is; newer axios joins it to the base, and then it merely
     // goes out without a token: fail closed).

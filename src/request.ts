@@ -33,23 +33,30 @@ export function createRequestInterceptors(
   const prefix = `${header.scheme} `;
   const guardRedirect = createRedirectGuard(header.name, isTrusted);
 
-  // How many refreshes had settled when each request was sent, keyed by its headers object
-  // (which axios hands on to the error, unlike the config object itself).
-  const sentEpochs = new WeakMap<object, number>();
+  // The refresh failure each request saw when it was sent with a token whose refresh had failed
+  // (see SessionCore.failureOf), keyed by its headers object, which axios hands on to the error.
+  // Nothing is noted in the common case, where no refresh has failed.
+  const failuresSeen = new WeakMap<object, number>();
 
   const lowerName = header.name.toLowerCase();
   const titleName = lowerName.replace(
     /(^|-)([a-z])/g,
     (_, dash: string, c: string) => dash + c.toUpperCase(),
   );
-  const otherSpellings = [lowerName, titleName].filter((spelling) => spelling !== header.name);
+  // At most two; compared one by one, as this runs for every request.
+  const [otherSpelling, secondSpelling] = [lowerName, titleName].filter(
+    (spelling) => spelling !== header.name,
+  );
   /**
    * Sets our header. A plain property write, where it cannot create a second spelling of the
    * header, costs a fraction of `AxiosHeaders.set` (which validates and normalises the name and
    * searches the keys case-insensitively on every call: most of the library's cost per request).
    */
   function setHeader(headers: InternalAxiosRequestConfig['headers'], value: string) {
-    if (!otherSpellings.some((spelling) => Object.hasOwn(headers, spelling))) {
+    if (
+      (otherSpelling === undefined || !Object.hasOwn(headers, otherSpelling)) &&
+      (secondSpelling === undefined || !Object.hasOwn(headers, secondSpelling))
+    ) {
       (headers as unknown as Record<string, string>)[header.name] = value;
     } else {
       headers.set(header.name, value);
@@ -58,7 +65,8 @@ export function createRequestInterceptors(
 
   function attach(config: InternalAxiosRequestConfig, token: string) {
     setHeader(config.headers, prefix + token);
-    sentEpochs.set(config.headers, core.epoch());
+    const failure = core.failureOf(token);
+    if (failure !== undefined) failuresSeen.set(config.headers, failure);
     guardRedirect(config);
     pinFormDataBoundary(config);
   }
@@ -72,11 +80,16 @@ export function createRequestInterceptors(
     return config;
   };
 
+  // axios asks both `runWhen`s of a request one right after the other (immediate's first), so the
+  // second reuses the first's answer instead of reading the clock again.
+  let sendsNow = false;
+  const choosesImmediate = () => (sendsNow = core.canSendNow());
+
   // Requests the refresh function sends while it runs, marked when axios picks interceptors.
   const fromRefresh = new WeakSet<object>();
   const choosesWaiting = (config: InternalAxiosRequestConfig) => {
     if (core.isCallingRefresh()) fromRefresh.add(config);
-    return !core.canSendNow();
+    return !sendsNow;
   };
 
   const waiting: AsyncInterceptor = async (config) => {
@@ -91,10 +104,10 @@ export function createRequestInterceptors(
     return config;
   };
 
-  const sentEpochOf = (headers: unknown) =>
-    typeof headers === 'object' && headers !== null ? sentEpochs.get(headers) : undefined;
+  const failureSeenBy = (headers: unknown) =>
+    typeof headers === 'object' && headers !== null ? failuresSeen.get(headers) : undefined;
 
-  return { immediate, waiting, choosesWaiting, prefix, sentEpochOf };
+  return { immediate, waiting, choosesImmediate, choosesWaiting, prefix, failureSeenBy };
 }
 
 type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;

@@ -39,7 +39,7 @@ export function createResponseInterceptor(
   isRefusal: (error: AxiosError) => boolean,
   headerName: string,
   prefix: string,
-  sentEpochOf: (headers: unknown) => number | undefined,
+  failureSeenBy: (headers: unknown) => number | undefined,
 ) {
   return async function onRejected(error: unknown): Promise<AxiosResponse> {
     if (!isAxiosLikeError(error)) throw error;
@@ -53,7 +53,7 @@ export function createResponseInterceptor(
     if (finalUrl !== undefined && !isTrusted({ url: finalUrl })) throw error;
 
     const token = await unlessCanceled(
-      core.tokenAfterRefusal(refused, sentEpochOf(config.headers)),
+      core.tokenAfterRefusal(refused, failureSeenBy(config.headers)),
       config,
       headerName,
     );

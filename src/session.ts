@@ -40,11 +40,15 @@ export interface SessionCore {
   tokenForRequest(): Promise<string>;
   /**
    * The token to replay with after `refused` was refused: refreshes only if it is current.
-   * `sentEpoch` is `epoch()` when the request was sent, if known.
+   * `failureSeen` is what `failureOf(refused)` said when the request was sent.
    */
-  tokenAfterRefusal(refused: string, sentEpoch?: number): Promise<string>;
-  /** How many refreshes have settled so far. */
-  epoch(): number;
+  tokenAfterRefusal(refused: string, failureSeen?: number): Promise<string>;
+  /**
+   * When a refresh from `token` has failed and kept it, a number that identifies that failure;
+   * otherwise `undefined` (the common case). A request sent with `token` notes it: if its refusal
+   * comes late, it shares a failure it did not see instead of starting a refresh of its own.
+   */
+  failureOf(token: string): number | undefined;
   /** True while the user's refresh function runs synchronously (see reentry.ts). */
   isCallingRefresh(): boolean;
   /** Options the interceptors report through. */
@@ -392,12 +396,11 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     return currentToken();
   }
 
-  async function tokenAfterRefusal(refused: string, sentEpoch?: number): Promise<string> {
+  async function tokenAfterRefusal(refused: string, failureSeen?: number): Promise<string> {
     if (!loaded) await ready;
     if (
       lastFailure?.from === refused &&
-      sentEpoch !== undefined &&
-      sentEpoch < lastFailure.epoch &&
+      (failureSeen === undefined || failureSeen < lastFailure.epoch) &&
       !inFlight
     ) {
       // Sent before the refresh for its token failed: that failure is its answer too.
@@ -441,7 +444,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     tokenForRequest,
     tokenAfterRefusal,
     isCallingRefresh: reentry.isInside,
-    epoch: () => epoch,
+    failureOf: (token) => (lastFailure?.from === token ? lastFailure.epoch : undefined),
   });
   return session;
 }

@@ -60,6 +60,36 @@ describe('a token endpoint that fails at once', () => {
     await expect(instance.get('/me')).resolves.toMatchObject({ data: 'me' });
     expect(refresh).toHaveBeenCalledTimes(2);
   });
+
+  it('shares a later failure with requests sent between two failures whose refusal comes late', async () => {
+    const { instance, mock } = newInstance();
+    const failures = [new Error('down (1)'), new Error('down (2)'), new Error('down (3)')];
+    let calls = 0;
+    const refresh = jest.fn(async () => {
+      throw failures[calls++]!;
+    });
+    attachBearerAuth(instance, { tokens, refresh });
+    let releaseLate!: () => void;
+    const late = new Promise<void>((resolve) => (releaseLate = resolve));
+    mock.onGet('/late').reply(async () => {
+      await late;
+      return [401];
+    });
+    mock.onGet('/me').reply(401);
+    const causeOf = async (request: Promise<unknown>) =>
+      ((await settle(request)) as { reason: RefreshFailedError }).reason.cause;
+
+    expect(await causeOf(instance.get('/me'))).toMatchObject({ message: 'down (1)' });
+    // Sent after the first failure, refused only after the second: the second is its answer.
+    const lateOutcome = causeOf(instance.get('/late'));
+    expect(await causeOf(instance.get('/me'))).toMatchObject({ message: 'down (2)' });
+    releaseLate();
+    expect(await lateOutcome).toMatchObject({ message: 'down (2)' });
+    expect(refresh).toHaveBeenCalledTimes(2);
+    // Sent after the second failure: tries again.
+    expect(await causeOf(instance.get('/me'))).toMatchObject({ message: 'down (3)' });
+    expect(refresh).toHaveBeenCalledTimes(3);
+  });
 });
 
 describe('a custom transformRequest', () => {
