@@ -24,21 +24,21 @@ const profiles = {
   quick: {
     overhead: { rounds: 3, http: 150, 'in-process': 800 },
     storms: { sizes: [10, 100, 1000], rounds: { 10: 3, 100: 3, 1000: 2 } },
-    count: { seeds: [1, 2], warmUp: 3000, small: 200, large: 600, names: ['plain', 'ours'] },
+    count: { seeds: [1, 2], warmUp: 5000, small: 500, large: 2000, names: ['plain', 'ours'] },
   },
   default: {
     overhead: { rounds: 5, http: 300, 'in-process': 2000 },
     storms: { sizes: [10, 100, 1000, 10000], rounds: { 10: 5, 100: 3, 1000: 2, 10000: 1 } },
-    count: { seeds: [1, 2, 3], warmUp: 5000, small: 200, large: 800, names: ['plain', 'ours'] },
+    count: { seeds: [1, 2, 3], warmUp: 10000, small: 1000, large: 4000, names: ['plain', 'ours'] },
   },
   full: {
     overhead: { rounds: 9, http: 1000, 'in-process': 5000 },
     storms: { sizes: [10, 100, 1000, 10000], rounds: { 10: 9, 100: 9, 1000: 5, 10000: 3 } },
     count: {
       seeds: [1, 2, 3, 4, 5],
-      warmUp: 8000,
-      small: 500,
-      large: 2500,
+      warmUp: 20000,
+      small: 2000,
+      large: 8000,
       names: ['plain', 'ours', 'peer'],
     },
   },
@@ -199,7 +199,7 @@ async function main() {
     );
   } else {
     print(
-      `\n_counting instructions under callgrind (${profile.count.seeds.length} seeds, ~1 min)…_`,
+      `\n_counting instructions under callgrind (${profile.count.seeds.length} seeds, a few minutes)…_`,
     );
     const counted = await instructionsPerRequest({ ...profile.count, parallel: 2 });
     results.instructions = { ...profile.count, ...counted };
