@@ -41,22 +41,8 @@ export function createResponseInterceptor(
   prefix: string,
   failureSeenBy: (headers: unknown) => number | undefined,
 ) {
-  return async function onRejected(error: unknown): Promise<AxiosResponse> {
-    if (!isAxiosLikeError(error)) throw error;
-    const config = (error as AxiosError).config;
-    if (!config || config.skipAuth || config.skipRefresh) throw error;
-    if (!isRefusal(error as AxiosError)) throw error;
-    const refused = sentToken(config, headerName, prefix);
-    if (refused === undefined || !isTrusted(config)) throw error;
-    // After a redirect, the refusal may come from elsewhere: only a trusted origin's counts.
-    const finalUrl = responseUrl((error as AxiosError).request);
-    if (finalUrl !== undefined && !isTrusted({ url: finalUrl })) throw error;
-
-    const token = await unlessCanceled(
-      core.tokenAfterRefusal(refused, failureSeenBy(config.headers)),
-      config,
-      headerName,
-    );
+  /** Sends the request once more with the new token (which the request side sets). */
+  function replay(config: InternalAxiosRequestConfig, token: string): Promise<AxiosResponse> {
     const oneShot = oneShotBody(config.data);
     if (oneShot) throw new NotReplayableError(oneShot);
     if (core.options.onReplay) {
@@ -68,5 +54,26 @@ export function createResponseInterceptor(
     }
     // The body was transformed on the first send; send those bytes again, untransformed.
     return instance.request({ ...config, skipRefresh: true, transformRequest: sendAsIs });
+  }
+
+  // Thousands of requests may wait behind one refresh, so a waiting request holds as little as
+  // it can: its config (to replay) and one callback; the error, its response and its request are
+  // left to the collector. Hence plain promise chains rather than async functions, whose frames
+  // and awaits cost several objects each.
+  return function onRejected(error: unknown): Promise<AxiosResponse> {
+    if (!isAxiosLikeError(error)) throw error;
+    const config = (error as AxiosError).config;
+    if (!config || config.skipAuth || config.skipRefresh) throw error;
+    if (!isRefusal(error as AxiosError)) throw error;
+    const refused = sentToken(config, headerName, prefix);
+    if (refused === undefined || !isTrusted(config)) throw error;
+    // After a redirect, the refusal may come from elsewhere: only a trusted origin's counts.
+    const finalUrl = responseUrl((error as AxiosError).request);
+    if (finalUrl !== undefined && !isTrusted({ url: finalUrl })) throw error;
+    return unlessCanceled(
+      core.tokenAfterRefusal(refused, failureSeenBy(config.headers)),
+      config,
+      headerName,
+    ).then((token) => replay(config, token));
   };
 }

@@ -396,27 +396,30 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     return currentToken();
   }
 
-  async function tokenAfterRefusal(refused: string, failureSeen?: number): Promise<string> {
-    if (!loaded) await ready;
+  // Not async, and without per-call closures: every refused request of a storm calls this and
+  // waits on what it returns (see response.ts).
+  function tokenAfterRefusal(refused: string, failureSeen?: number): Promise<string> {
+    if (!loaded) return ready.then(() => tokenAfterRefusal(refused, failureSeen));
     if (
       lastFailure?.from === refused &&
       (failureSeen === undefined || failureSeen < lastFailure.epoch) &&
       !inFlight
     ) {
       // Sent before the refresh for its token failed: that failure is its answer too.
-      throw lastFailure.error;
+      return Promise.reject(lastFailure.error);
     }
+    let wait: Promise<unknown> | null = null;
     if (tokens?.accessToken === refused) {
       // The current token was refused: start its refresh, or join the one in flight (p-memoize
       // hands every caller with the same key the same promise).
-      await startRefresh(refused, 'refusal');
+      wait = startRefresh(refused, 'refusal');
     } else if (inFlight) {
       // An older token was refused while a refresh is under way: its result will do.
-      await inFlight;
+      wait = inFlight;
     } else if (!tokens && options.refreshWhenEmpty) {
-      await startRefresh('', 'refusal');
+      wait = startRefresh('', 'refusal');
     }
-    return currentToken();
+    return (wait ?? Promise.resolve()).then(currentToken);
   }
 
   const session: AuthSession = {
