@@ -55,6 +55,7 @@ describe('a store whose get() never settles', () => {
   });
 
   it('lets a login release the waiting requests at once', async () => {
+    useFakeClock();
     const { instance, mock } = mockedInstance();
     const { session } = attachBearerAuth(instance, {
       refresh: async () => ({ accessToken: ACCESS_2 }),
@@ -66,6 +67,9 @@ describe('a store whose get() never settles', () => {
     await session.setTokens({ accessToken: ACCESS_1 });
 
     await expect(outcome).resolves.toMatchObject({ status: 200 });
+    // The guard on the store's read still ends, so no timer outlives the session's use.
+    await jest.advanceTimersByTimeAsync(30_000);
+    expect(jest.getTimerCount()).toBe(0);
   });
 });
 
