@@ -129,12 +129,17 @@ export function createOriginPolicy(
     const base = config.baseURL;
     // A path such as '/items' is never absolute: the common case skips the pattern.
     const absolute = !isPath(url) && ABSOLUTE_URL.test(url);
-    // An absolute URL is judged as it stands, even with allowAbsoluteUrls: false (axios 1.7 has
-    // no such option and sends it as is; newer axios joins it to the base, and then it merely
-    // goes out without a token: fail closed).
     if (base && !absolute) {
-      // Joined to the instance's own baseURL: its origin, trusted by default.
-      return base === defaults.baseURL || isTrustedUrl(joinUrl(base, url));
+      // Joined to the instance's own absolute baseURL, any relative URL stays on its origin. A
+      // relative baseURL ('/', '/api') decides nothing: joined, '\\host' or '\t/host' is another
+      // host to the URL parser, so the joined URL is judged as the page will resolve it.
+      if (base === defaults.baseURL && instanceOrigin() !== undefined) return true;
+      return isTrustedUrl(joinUrl(base, url));
+    }
+    if (base && config.allowAbsoluteUrls === false) {
+      // axios 1.7 has no such option and sends the absolute URL as it is; newer axios joins it to
+      // the base. Where it goes depends on the version: both must be trusted.
+      return isTrustedUrl(url) && isTrustedUrl(joinUrl(base, url));
     }
     return isTrustedUrl(url);
   };

@@ -89,6 +89,14 @@ describe('the default policy: the origin of the instance baseURL', () => {
     await expectTrusted(setup(API), `${API}/me`, { allowAbsoluteUrls: false });
   });
 
+  // axios 1.8+ joins the absolute URL to the baseURL then: the request goes to the base's origin.
+  it('sends no token to an untrusted per-request baseURL with allowAbsoluteUrls: false', async () => {
+    await expectUntrusted(setup(API), `${API}/me`, {
+      allowAbsoluteUrls: false,
+      baseURL: 'https://evil.example',
+    });
+  });
+
   it('follows a baseURL changed after attaching', async () => {
     const moved = () => {
       const setupResult = setup(API);
@@ -216,5 +224,24 @@ describe('in a browser page', () => {
     ['a protocol-relative URL to another host', '//evil.example/api/me'],
   ])('an instance without baseURL sends no token to %s', async (_what, url) => {
     await expectUntrusted(setup(undefined), url);
+  });
+
+  // Joined to a relative baseURL, these become '//evil.example/...' to the URL parser, which
+  // reads a backslash as a slash and drops tabs and line breaks: another host.
+  it.each([
+    ['a backslash', '\\evil.example/api/me'],
+    ['a slash and a backslash', '/\\evil.example/api/me'],
+    ['a tab before the second slash', '\t/evil.example/api/me'],
+    ['a line break before the second slash', '\n/evil.example/api/me'],
+  ])('an instance with a relative baseURL sends no token to %s', async (_what, url) => {
+    await expectUntrusted(setup('/'), url);
+  });
+
+  it.each([
+    ['/', '/me'],
+    ['/api', 'me'],
+    ['/api/', '/me'],
+  ])('an instance with baseURL %s sends the token to %s on the page origin', async (base, url) => {
+    await expectTrusted(setup(base), url);
   });
 });
