@@ -71,7 +71,6 @@ export function attachBearerAuth(
     attachOptions.isRefusal ?? isUnauthorized,
     headerName,
     request.prefix,
-    request.failureSeenBy,
   );
 
   const ids = {

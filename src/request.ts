@@ -9,6 +9,24 @@ export interface HeaderFormat {
   scheme: string;
 }
 
+/**
+ * How many refreshes had settled when a request was sent, noted on its headers object, which
+ * axios hands on to the error. A symbol: axios sends and copies string keys only, so the note
+ * never goes on the wire, and a copy of the headers made after ours simply has none (a plain
+ * property write on an object of one shape costs little; a WeakMap entry per request cost as
+ * much as the rest of the request side).
+ */
+const SENT_EPOCH = Symbol('axios-bearer-refresh: refreshes settled when sent');
+
+/** The note on a request's headers, if they still carry it. */
+export function sentEpochOf(headers: unknown): number | undefined {
+  const note =
+    typeof headers === 'object' && headers !== null
+      ? (headers as Record<symbol, unknown>)[SENT_EPOCH]
+      : undefined;
+  return typeof note === 'number' ? note : undefined;
+}
+
 type Interceptor = (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig;
 type AsyncInterceptor = (config: InternalAxiosRequestConfig) => Promise<InternalAxiosRequestConfig>;
 
@@ -32,11 +50,6 @@ export function createRequestInterceptors(
 ) {
   const prefix = `${header.scheme} `;
   const guardRedirect = createRedirectGuard(header.name, isTrusted);
-
-  // The refresh failure each request saw when it was sent with a token whose refresh had failed
-  // (see SessionCore.failureOf), keyed by its headers object, which axios hands on to the error.
-  // Nothing is noted in the common case, where no refresh has failed.
-  const failuresSeen = new WeakMap<object, number>();
 
   const lowerName = header.name.toLowerCase();
   const titleName = lowerName.replace(
@@ -65,8 +78,7 @@ export function createRequestInterceptors(
 
   function attach(config: InternalAxiosRequestConfig, token: string) {
     setHeader(config.headers, prefix + token);
-    const failure = core.failureOf(token);
-    if (failure !== undefined) failuresSeen.set(config.headers, failure);
+    (config.headers as unknown as Record<symbol, number>)[SENT_EPOCH] = core.epoch();
     guardRedirect(config);
     pinFormDataBoundary(config);
   }
@@ -104,10 +116,7 @@ export function createRequestInterceptors(
     return config;
   };
 
-  const failureSeenBy = (headers: unknown) =>
-    typeof headers === 'object' && headers !== null ? failuresSeen.get(headers) : undefined;
-
-  return { immediate, waiting, choosesImmediate, choosesWaiting, prefix, failureSeenBy };
+  return { immediate, waiting, choosesImmediate, choosesWaiting, prefix };
 }
 
 type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;

@@ -40,15 +40,11 @@ export interface SessionCore {
   tokenForRequest(): Promise<string>;
   /**
    * The token to replay with after `refused` was refused: refreshes only if it is current.
-   * `failureSeen` is what `failureOf(refused)` said when the request was sent.
+   * `sentEpoch` is `epoch()` when the request was sent, if known.
    */
-  tokenAfterRefusal(refused: string, failureSeen?: number): Promise<string>;
-  /**
-   * When a refresh from `token` has failed and kept it, a number that identifies that failure;
-   * otherwise `undefined` (the common case). A request sent with `token` notes it: if its refusal
-   * comes late, it shares a failure it did not see instead of starting a refresh of its own.
-   */
-  failureOf(token: string): number | undefined;
+  tokenAfterRefusal(refused: string, sentEpoch?: number): Promise<string>;
+  /** How many refreshes have settled so far. */
+  epoch(): number;
   /** True while the user's refresh function runs synchronously (see reentry.ts). */
   isCallingRefresh(): boolean;
   /** Options the interceptors report through. */
@@ -398,11 +394,12 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
 
   // Not async, and without per-call closures: every refused request of a storm calls this and
   // waits on what it returns (see response.ts).
-  function tokenAfterRefusal(refused: string, failureSeen?: number): Promise<string> {
-    if (!loaded) return ready.then(() => tokenAfterRefusal(refused, failureSeen));
+  function tokenAfterRefusal(refused: string, sentEpoch?: number): Promise<string> {
+    if (!loaded) return ready.then(() => tokenAfterRefusal(refused, sentEpoch));
     if (
       lastFailure?.from === refused &&
-      (failureSeen === undefined || failureSeen < lastFailure.epoch) &&
+      sentEpoch !== undefined &&
+      sentEpoch < lastFailure.epoch &&
       !inFlight
     ) {
       // Sent before the refresh for its token failed: that failure is its answer too.
@@ -447,7 +444,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     tokenForRequest,
     tokenAfterRefusal,
     isCallingRefresh: reentry.isInside,
-    failureOf: (token) => (lastFailure?.from === token ? lastFailure.epoch : undefined),
+    epoch: () => epoch,
   });
   return session;
 }

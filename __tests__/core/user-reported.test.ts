@@ -61,6 +61,34 @@ describe('a token endpoint that fails at once', () => {
     expect(refresh).toHaveBeenCalledTimes(2);
   });
 
+  it.each([
+    [
+      'AxiosHeaders.concat',
+      (headers: AxiosHeaders) => AxiosHeaders.concat(headers, { 'X-Id': '1' }),
+    ],
+    ['a plain copy', (headers: AxiosHeaders) => ({ ...headers.toJSON(), 'X-Id': '1' })],
+  ])(
+    'is tried again after the failure when an interceptor running after ours replaces the headers with %s',
+    async (_how, replace) => {
+      const { instance, mock } = newInstance();
+      instance.interceptors.request.use((config) => {
+        config.headers = replace(config.headers) as AxiosHeaders;
+        return config;
+      });
+      let calls = 0;
+      const refresh = jest.fn(async () => {
+        if (++calls === 1) throw new Error('temporarily down');
+        return { accessToken: NEW_ACCESS };
+      });
+      attachBearerAuth(instance, { tokens, refresh });
+      mock.onGet('/me').reply((config) => (tokenOf(config) === NEW_ACCESS ? [200, 'me'] : [401]));
+
+      await expect(instance.get('/me')).rejects.toBeInstanceOf(RefreshFailedError);
+      await expect(instance.get('/me')).resolves.toMatchObject({ data: 'me' });
+      expect(refresh).toHaveBeenCalledTimes(2);
+    },
+  );
+
   it('shares a later failure with requests sent between two failures whose refusal comes late', async () => {
     const { instance, mock } = newInstance();
     const failures = [new Error('down (1)'), new Error('down (2)'), new Error('down (3)')];
