@@ -1,4 +1,4 @@
-import type { InternalAxiosRequestConfig } from 'axios';
+import { getAdapter, type InternalAxiosRequestConfig } from 'axios';
 import { unlessCanceled } from './cancel.js';
 import type { UrlConfig } from './origins.js';
 import { pinFormDataBoundary } from './replay.js';
@@ -85,12 +85,28 @@ export function createRequestInterceptors(
 
   const immediate: Interceptor = (config) => {
     if (config.skipAuth || !isTrusted(config)) return config;
-    // Chosen when the request started; if the session has changed since, an asynchronous
-    // interceptor of the user's ran in between, so the chain is asynchronous and may wait.
-    if (!core.canSendNow()) return waiting(config) as unknown as InternalAxiosRequestConfig;
+    if (!core.canSendNow()) return waitInAdapter(config);
     attach(config, core.accessToken()!);
     return config;
   };
+
+  /**
+   * The session changed after axios chose `immediate`: another interceptor in between started a
+   * refresh, or the clock passed the refresh time. This one cannot wait (axios may be running the
+   * chain synchronously, and would send a returned promise as the config), so the request waits
+   * in its adapter instead: wrapped for this request only, the original back in place before it
+   * is sent.
+   */
+  function waitInAdapter(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+    // A config merged by axios always names its adapters; axios's own default order otherwise.
+    const adapter = config.adapter ?? ['xhr', 'http', 'fetch'];
+    config.adapter = async (sent) => {
+      sent.adapter = adapter;
+      await authorize(sent);
+      return getAdapter(adapter, sent)(sent);
+    };
+    return config;
+  }
 
   // axios asks both `runWhen`s of a request one right after the other (immediate's first), so the
   // second reuses the first's answer instead of reading the clock again.
@@ -104,8 +120,8 @@ export function createRequestInterceptors(
     return !sendsNow;
   };
 
-  const waiting: AsyncInterceptor = async (config) => {
-    if (config.skipAuth || !isTrusted(config)) return config;
+  /** Attaches the token once any refresh the request must wait for has settled. */
+  async function authorize(config: InternalAxiosRequestConfig): Promise<void> {
     if (fromRefresh.has(config)) {
       throw new TypeError(
         'The refresh function sent a request through an instance this session is attached to: ' +
@@ -113,6 +129,11 @@ export function createRequestInterceptors(
       );
     }
     attach(config, await unlessCanceled(core.tokenForRequest(), config, header.name));
+  }
+
+  const waiting: AsyncInterceptor = async (config) => {
+    if (config.skipAuth || !isTrusted(config)) return config;
+    await authorize(config);
     return config;
   };
 

@@ -40,3 +40,29 @@ describe('a request sent while a refresh is in flight', () => {
     expect(server.stats.refusals).toBe(1);
   });
 });
+
+describe('a refresh started by an interceptor that runs just before ours', () => {
+  it('makes the request wait for it, though the interceptor chain is synchronous', async () => {
+    const { instance, handle } = clientFor(server);
+    const old = handle.session.getTokens()!.accessToken;
+    // Synchronous and registered after attaching: axios has chosen our interceptor (the token
+    // could go out at once) before this runs, and runs ours right after it, in the same tick.
+    instance.interceptors.request.use(
+      (config) => {
+        if (config.url === '/signed') void handle.session.refresh();
+        return config;
+      },
+      undefined,
+      { synchronous: true },
+    );
+
+    const response = await instance.post('/signed', { a: 1 });
+
+    const fresh = handle.session.getTokens()!.accessToken;
+    expect(fresh).not.toBe(old);
+    expect(response.status).toBe(200);
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.requestsTo('/signed').map((request) => request.token)).toEqual([fresh]);
+    expect(server.requestsTo('/signed')[0]!.body.toString()).toBe('{"a":1}');
+  });
+});

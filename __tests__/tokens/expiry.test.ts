@@ -334,3 +334,77 @@ describe('a refresh that returns an already expired token', () => {
     expect(sent).toEqual([ACCESS_2, ACCESS_2]);
   });
 });
+
+/**
+ * axios picks the request interceptor from `runWhen` before any interceptor runs; ours then runs
+ * synchronously after those of the user's that were registered later. If one of them moves the
+ * session on (the clock passes the refresh time, or it starts a refresh), the request must still
+ * wait for the new token, though the chain cannot wait.
+ */
+describe('a session that changes between axios choosing the interceptor and running it', () => {
+  function setupWithInterceptor(
+    outcome: () => Promise<RefreshResult>,
+    interfere: (session: AuthSession) => void,
+  ) {
+    const { instance, mock } = mockedInstance();
+    const refresh = jest.fn(outcome);
+    const session = createAuthSession({
+      tokens: { accessToken: ACCESS_1, expiresAt: T0 + 10 * MINUTE },
+      refreshLeeway: MINUTE,
+      refresh,
+    });
+    attachBearerAuth(instance, session);
+    // Registered after attaching, so it runs before ours; synchronous, so the chain is too.
+    instance.interceptors.request.use(
+      (config) => {
+        interfere(session);
+        return config;
+      },
+      undefined,
+      { synchronous: true },
+    );
+    const sent: Array<string | undefined> = [];
+    mock.onGet('/me').reply((config) => {
+      sent.push(tokenOf(config));
+      return [tokenOf(config) === ACCESS_2 ? 200 : 401];
+    });
+    return { instance, refresh, sent };
+  }
+
+  it.each([
+    ['the clock passes the refresh time', () => jest.setSystemTime(T0 + 9 * MINUTE + 1)],
+    ['a refresh starts', (session: AuthSession) => void session.refresh()],
+  ])('when %s, waits for the new token and sends it', async (_what, interfere) => {
+    const { instance, refresh, sent } = setupWithInterceptor(
+      async () => ({ accessToken: ACCESS_2, expiresIn: 3600 }),
+      interfere,
+    );
+
+    await expect(instance.get('/me')).resolves.toMatchObject({ status: 200 });
+
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(sent).toEqual([ACCESS_2]);
+  });
+
+  it('rejects with the refresh failure when that refresh fails', async () => {
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const { instance, refresh, sent } = setupWithInterceptor(
+        async () => {
+          throw new Error('token endpoint down');
+        },
+        () => jest.setSystemTime(T0 + 9 * MINUTE + 1),
+      );
+
+      await expect(instance.get('/me')).rejects.toMatchObject({ code: 'ERR_REFRESH_FAILED' });
+      await flush();
+
+      expect(refresh).toHaveBeenCalledTimes(1);
+      expect(sent).toEqual([]);
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+});
