@@ -129,6 +129,25 @@ describe('in a browser', () => {
     expect(servers.refreshCalls()).toBe(1);
   });
 
+  it('sends no token to another origin that a URL joined to a relative baseURL names', async () => {
+    const { page } = await openLoggedIn();
+
+    const outcomes = await page.evaluate(() => window.abr.relativeBaseEchoes());
+
+    expect(outcomes.map((outcome) => [outcome.status, outcome.token])).toEqual([
+      [200, undefined],
+      [200, undefined],
+      [200, undefined],
+    ]);
+    const foreign = servers.hits.filter((hit) => hit.server === 'foreign');
+    expect(foreign.map((hit) => `${hit.method} ${hit.path}`).sort()).toEqual([
+      'GET /echo/backslashes',
+      'GET /echo/slash-backslashes',
+      'GET /echo/tab',
+    ]);
+    expect(foreign.filter((hit) => hit.headers.authorization !== undefined)).toEqual([]);
+  });
+
   it.each(['xhr', 'fetch'] as const)(
     'replays a JSON POST and a FormData POST intact, byte for byte (%s adapter)',
     async (adapter) => {

@@ -65,6 +65,8 @@ export interface PageApi {
   burst(prefix: string, count: number): Promise<Outcome[]>;
   /** GET the untrusted origin's `/echo/<name>` through the API instance, by absolute URL. */
   foreignEcho(name: string): Promise<Outcome>;
+  /** Requests, through an instance with baseURL '/', URLs that resolve to the foreign origin. */
+  relativeBaseEchoes(): Promise<Outcome[]>;
   /** POST a JSON body and a FormData body (text field, binary file) with the given adapter. */
   replayBodies(prefix: string, adapter: 'xhr' | 'fetch'): Promise<Outcome[]>;
   /**

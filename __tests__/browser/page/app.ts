@@ -204,6 +204,18 @@ const pageApi: PageApi = {
     const path = `${foreignOrigin}/echo/${name}`;
     return outcome(path, api.get(path));
   },
+  relativeBaseEchoes: () => {
+    // URLs that, joined to baseURL '/', the URL parser reads as the foreign host.
+    const host = new URL(foreignOrigin).host;
+    const relative = axios.create({ baseURL: '/' });
+    attachBearerAuth(relative, session);
+    const urls = [
+      `\\\\${host}/echo/backslashes`,
+      `/\\\\${host}/echo/slash-backslashes`,
+      `\t/${host}/echo/tab`,
+    ];
+    return Promise.all(urls.map((url) => outcome(url, relative.get(url))));
+  },
   replayBodies,
   startAbortScenario,
   abortAndSettle() {
