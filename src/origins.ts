@@ -15,12 +15,22 @@ export interface UrlConfig {
   allowAbsoluteUrls?: boolean | undefined;
 }
 
-function pageLocation(): { origin: string; href: string } | undefined {
-  const location = (globalThis as { location?: { origin?: unknown; href?: unknown } }).location;
-  const origin = location?.origin;
-  return typeof origin === 'string' && /^https?:/.test(origin) && typeof location?.href === 'string'
-    ? { origin, href: location.href }
-    : undefined;
+function pageLocation(): { origin: string; base(): string } | undefined {
+  const scope = globalThis as {
+    location?: { origin?: unknown; href?: unknown };
+    document?: { baseURI?: unknown };
+  };
+  const origin = scope.location?.origin;
+  if (typeof origin !== 'string' || !/^https?:/.test(origin)) return undefined;
+  if (typeof scope.location?.href !== 'string') return undefined;
+  return {
+    origin,
+    // What the browser resolves relative URLs against: a <base> element may name another origin.
+    base: () => {
+      const base = scope.document?.baseURI;
+      return typeof base === 'string' ? base : String(scope.location?.href);
+    },
+  };
 }
 
 function originOf(url: string | undefined, base?: string): string | undefined {
@@ -107,7 +117,7 @@ export function createOriginPolicy(
     // characters and drops tabs and line breaks, so no pattern may decide what is "absolute".
     let parsed: URL;
     try {
-      parsed = new URL(fullUrl, page?.href);
+      parsed = new URL(fullUrl, page?.base());
     } catch {
       // No page to resolve against (Node): only a plain path, which axios sends nowhere but to a
       // configured socket. Anything else that fails to parse, protocol-relative URLs included,

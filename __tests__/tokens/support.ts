@@ -77,12 +77,15 @@ export function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** An axios instance whose adapter is a mock that throws on anything it was not told about. */
-export function mockedInstance(baseURL: string | undefined = LOOPBACK_BASE): {
+/**
+ * An axios instance whose adapter is a mock that throws on anything it was not told about.
+ * `baseURL` null: none at all.
+ */
+export function mockedInstance(baseURL: string | null = LOOPBACK_BASE): {
   instance: AxiosInstance;
   mock: MockAdapter;
 } {
-  const instance = axios.create(baseURL === undefined ? {} : { baseURL });
+  const instance = axios.create(baseURL === null ? {} : { baseURL });
   const mock = new MockAdapter(instance, { onNoMatch: 'throwException' });
   return { instance, mock };
 }

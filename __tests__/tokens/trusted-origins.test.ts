@@ -11,7 +11,7 @@ import { ACCESS_1, ACCESS_2, mockedInstance, tokenOf } from './support.js';
 const API = 'https://api.example.com';
 
 /** An instance on `baseURL` whose every answer is 401, counting refreshes and tokens sent. */
-function setup(baseURL: string | undefined, options: AttachOptions = {}) {
+function setup(baseURL: string | null, options: AttachOptions = {}) {
   const refresh = jest.fn(async () => ({ accessToken: ACCESS_2 }));
   const session = createAuthSession({ refresh, tokens: { accessToken: ACCESS_1 } });
   const { instance, mock } = mockedInstance(baseURL);
@@ -215,7 +215,7 @@ describe('in a browser page', () => {
     ['a relative path', '/api/me'],
     ['an absolute URL on the page origin', 'https://app.example.com/api/me'],
   ])('an instance without baseURL sends the token to %s', async (_what, url) => {
-    await expectTrusted(setup(undefined), url);
+    await expectTrusted(setup(null), url);
   });
 
   it.each([
@@ -223,7 +223,7 @@ describe('in a browser page', () => {
     ['another host', 'https://evil.example/api/me'],
     ['a protocol-relative URL to another host', '//evil.example/api/me'],
   ])('an instance without baseURL sends no token to %s', async (_what, url) => {
-    await expectUntrusted(setup(undefined), url);
+    await expectUntrusted(setup(null), url);
   });
 
   // Joined to a relative baseURL, these become '//evil.example/...' to the URL parser, which
@@ -235,6 +235,27 @@ describe('in a browser page', () => {
     ['a line break before the second slash', '\n/evil.example/api/me'],
   ])('an instance with a relative baseURL sends no token to %s', async (_what, url) => {
     await expectUntrusted(setup('/'), url);
+  });
+
+  describe('with a <base> element naming another origin', () => {
+    beforeEach(() => {
+      (globalThis as { document?: unknown }).document = { baseURI: 'https://cdn.example.net/app/' };
+    });
+    afterEach(() => {
+      delete (globalThis as { document?: unknown }).document;
+    });
+
+    // The browser resolves relative URLs against document.baseURI, not the page's address.
+    it.each([
+      ['a path', '/api/me'],
+      ['a relative path', 'api/me'],
+    ])('sends no token to %s, which goes to that origin', async (_what, url) => {
+      await expectUntrusted(setup(null), url);
+    });
+
+    it('still sends the token to an absolute URL on the page origin', async () => {
+      await expectTrusted(setup(null), 'https://app.example.com/api/me');
+    });
   });
 
   it.each([
