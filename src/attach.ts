@@ -71,6 +71,7 @@ export function attachBearerAuth(
     attachOptions.isRefusal ?? isUnauthorized,
     headerName,
     request.prefix,
+    request.sentEpochOf,
   );
 
   const ids = {

@@ -9,24 +9,6 @@ export interface HeaderFormat {
   scheme: string;
 }
 
-/**
- * How many refreshes had settled when a request was sent, noted on its headers object, which
- * axios hands on to the error. A symbol: axios sends and copies string keys only, so the note
- * never goes on the wire, and a copy of the headers made after ours simply has none (a plain
- * property write on an object of one shape costs little; a WeakMap entry per request cost as
- * much as the rest of the request side).
- */
-const SENT_EPOCH = Symbol('axios-bearer-refresh: refreshes settled when sent');
-
-/** The note on a request's headers, if they still carry it. */
-export function sentEpochOf(headers: unknown): number | undefined {
-  const note =
-    typeof headers === 'object' && headers !== null
-      ? (headers as Record<symbol, unknown>)[SENT_EPOCH]
-      : undefined;
-  return typeof note === 'number' ? note : undefined;
-}
-
 type Interceptor = (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig;
 type AsyncInterceptor = (config: InternalAxiosRequestConfig) => Promise<InternalAxiosRequestConfig>;
 
@@ -49,7 +31,7 @@ export function createRequestInterceptors(
   header: HeaderFormat,
 ) {
   const prefix = `${header.scheme} `;
-  const guardRedirect = createRedirectGuard(header.name, isTrusted);
+  const redirectGuard = createRedirectGuard(header.name, isTrusted);
 
   const lowerName = header.name.toLowerCase();
   const titleName = lowerName.replace(
@@ -78,8 +60,7 @@ export function createRequestInterceptors(
 
   function attach(config: InternalAxiosRequestConfig, token: string) {
     setHeader(config.headers, prefix + token);
-    (config.headers as unknown as Record<symbol, number>)[SENT_EPOCH] = core.epoch();
-    guardRedirect(config);
+    redirectGuard.guard(config, core.epoch());
     pinFormDataBoundary(config);
   }
 
@@ -98,6 +79,8 @@ export function createRequestInterceptors(
    * is sent.
    */
   function waitInAdapter(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+    // Pinned now, while axios has set no Content-Type of its own and the adapter is the real one.
+    pinFormDataBoundary(config);
     // A config merged by axios always names its adapters; axios's own default order otherwise.
     const adapter = config.adapter ?? ['xhr', 'http', 'fetch'];
     config.adapter = async (sent) => {
@@ -137,7 +120,14 @@ export function createRequestInterceptors(
     return config;
   };
 
-  return { immediate, waiting, choosesImmediate, choosesWaiting, prefix };
+  return {
+    immediate,
+    waiting,
+    choosesImmediate,
+    choosesWaiting,
+    prefix,
+    sentEpochOf: redirectGuard.epochOf,
+  };
 }
 
 type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
@@ -148,13 +138,15 @@ type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
  * subdomain, would carry the token on. This hook, run before each hop after any hook of the
  * user's, removes our header whenever the next URL is not trusted. Browsers apply the same rule
  * to cross-origin redirects themselves and never call it.
+ *
+ * Set on every request anyway, the hook also carries the request's note of how many refreshes had
+ * settled when it was sent (see `SessionCore.tokenAfterRefusal`): one hook per count, shared by
+ * the requests sent under it. As a property of the config, the note survives interceptors that
+ * copy or replace the headers, and it costs no write of its own.
  */
-function createRedirectGuard(
-  headerName: string,
-  isTrusted: (config: UrlConfig) => boolean,
-): (config: InternalAxiosRequestConfig) => void {
+function createRedirectGuard(headerName: string, isTrusted: (config: UrlConfig) => boolean) {
   const lowerName = headerName.toLowerCase();
-  const strip: RedirectHook = (options) => {
+  const strip = (options: Record<string, unknown>) => {
     const headers = options['headers'] as Record<string, unknown> | undefined;
     const href = options['href'];
     if (!headers || (typeof href === 'string' && isTrusted({ url: href }))) return;
@@ -162,18 +154,38 @@ function createRedirectGuard(
       if (name.toLowerCase() === lowerName) delete headers[name];
     }
   };
-  const guards = new WeakSet<RedirectHook>([strip]);
-  return (config) => {
-    const own = config.beforeRedirect;
-    if (!own) {
-      config.beforeRedirect = strip;
-    } else if (!guards.has(own)) {
+  /** Every hook made here: the count it notes, and the user's own hook that it runs first. */
+  const hooks = new WeakMap<RedirectHook, { epoch: number; own: RedirectHook | undefined }>();
+  let shared: { hook: RedirectHook; epoch: number } | undefined;
+
+  function hookFor(epoch: number, own: RedirectHook | undefined): RedirectHook {
+    if (own) {
       const chained: RedirectHook = (options, response, request) => {
         own(options, response, request);
-        strip(options, response, request);
+        strip(options);
       };
-      guards.add(chained);
-      config.beforeRedirect = chained;
+      hooks.set(chained, { epoch, own });
+      return chained;
     }
+    if (shared?.epoch !== epoch) {
+      const hook: RedirectHook = (options) => strip(options);
+      hooks.set(hook, { epoch, own: undefined });
+      shared = { hook, epoch };
+    }
+    return shared.hook;
+  }
+
+  return {
+    guard(config: InternalAxiosRequestConfig, epoch: number): void {
+      const current = config.beforeRedirect;
+      // Ours already (a replay carries the first send's): renewed with the count of this send.
+      const ours = current && hooks.get(current);
+      if (ours && ours.epoch === epoch) return;
+      config.beforeRedirect = hookFor(epoch, ours ? ours.own : current);
+    },
+    epochOf(config: unknown): number | undefined {
+      const hook = (config as { beforeRedirect?: unknown } | undefined)?.beforeRedirect;
+      return typeof hook === 'function' ? hooks.get(hook as RedirectHook)?.epoch : undefined;
+    },
   };
 }

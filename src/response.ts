@@ -5,7 +5,6 @@ import { NotReplayableError } from './errors.js';
 import { emit } from './events.js';
 import { isAxiosLikeError, requestUrl } from './redact.js';
 import { oneShotBody } from './replay.js';
-import { sentEpochOf } from './request.js';
 import type { SessionCore } from './session.js';
 import { fingerprint } from './tokens.js';
 
@@ -40,6 +39,7 @@ export function createResponseInterceptor(
   isRefusal: (error: AxiosError) => boolean,
   headerName: string,
   prefix: string,
+  sentEpochOf: (config: unknown) => number | undefined,
 ) {
   /** Sends the request once more with the new token (which the request side sets). */
   function replay(config: InternalAxiosRequestConfig, token: string): Promise<AxiosResponse> {
@@ -71,7 +71,7 @@ export function createResponseInterceptor(
     const finalUrl = responseUrl((error as AxiosError).request);
     if (finalUrl !== undefined && !isTrusted({ url: finalUrl })) throw error;
     return unlessCanceled(
-      core.tokenAfterRefusal(refused, sentEpochOf(config.headers)),
+      core.tokenAfterRefusal(refused, sentEpochOf(config)),
       config,
       headerName,
     ).then((token) => replay(config, token));

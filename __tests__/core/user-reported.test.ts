@@ -89,6 +89,32 @@ describe('a token endpoint that fails at once', () => {
     },
   );
 
+  it('is called once for a storm of 300 refusals when an interceptor running after ours copies the headers', async () => {
+    const { instance, mock } = newInstance();
+    instance.interceptors.request.use((config) => {
+      config.headers = AxiosHeaders.concat(config.headers, { 'X-Id': '1' });
+      return config;
+    });
+    const refresh = jest.fn(async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:9');
+    });
+    attachBearerAuth(instance, { tokens, refresh });
+    let releaseLate!: () => void;
+    const late = new Promise<void>((resolve) => (releaseLate = resolve));
+    mock.onGet(/\/items\/\d+/).reply(async (config) => {
+      if (Number(config.url!.split('/').pop()) >= 150) await late;
+      return [401];
+    });
+
+    const pending = Array.from({ length: 300 }, (_, i) => settle(instance.get(`/items/${i}`)));
+    await Promise.all(pending.slice(0, 150));
+    releaseLate();
+    const outcomes = await Promise.all(pending);
+
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true);
+  });
+
   it('shares a later failure with requests sent between two failures whose refusal comes late', async () => {
     const { instance, mock } = newInstance();
     const failures = [new Error('down (1)'), new Error('down (2)'), new Error('down (3)')];

@@ -66,3 +66,40 @@ describe('a refresh started by an interceptor that runs just before ours', () =>
     expect(server.requestsTo('/signed')[0]!.body.toString()).toBe('{"a":1}');
   });
 });
+
+describe('a FormData request that waited for a refresh started just before our interceptor', () => {
+  it('is replayed byte for byte after a refusal, under the same multipart boundary', async () => {
+    const { instance, handle } = clientFor(server);
+    let started = false;
+    instance.interceptors.request.use(
+      (config) => {
+        if (!started) {
+          started = true;
+          void handle.session.refresh();
+        }
+        return config;
+      },
+      undefined,
+      { synchronous: true },
+    );
+    // The first attempt (which waited for that refresh) is refused: its token expires meanwhile.
+    const firstAttempt = server.hold((request) => request.url === '/upload');
+    const data = new FormData();
+    data.append('field', 'value ✓');
+    data.append('file', new Blob([Uint8Array.from([1, 2, 3, 250])]), 'a.bin');
+
+    const outcome = instance.post('/upload', data);
+    await firstAttempt.arrived;
+    server.expireAccessTokens();
+    firstAttempt.release();
+    const response = await outcome;
+
+    expect(response.status).toBe(200);
+    expect(server.stats.refreshCalls).toBe(2);
+    const [first, replay] = server.requestsTo('/upload');
+    expect([first!.status, replay!.status]).toEqual([401, 200]);
+    expect(first!.contentType).toMatch(/^multipart\/form-data; boundary=/);
+    expect(replay!.contentType).toBe(first!.contentType);
+    expect(replay!.body.equals(first!.body)).toBe(true);
+  });
+});
