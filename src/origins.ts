@@ -98,11 +98,20 @@ export function createOriginPolicy(
   if (page) origins.push(page.origin);
 
   let cachedBase: string | undefined;
+  let cachedPageBase: string | undefined;
   let cachedBaseOrigin: string | undefined;
   function instanceOrigin(): string | undefined {
-    if (defaults.baseURL !== cachedBase) {
+    const pageBase = page?.base();
+    if (defaults.baseURL !== cachedBase || pageBase !== cachedPageBase) {
       cachedBase = defaults.baseURL;
-      cachedBaseOrigin = originOf(cachedBase);
+      cachedPageBase = pageBase;
+      const own = originOf(cachedBase);
+      // A baseURL that the page resolves to another origin ('https:/host', which axios 1.7 passes
+      // on as it is) vouches for nothing.
+      cachedBaseOrigin =
+        own !== undefined && (pageBase === undefined || originOf(cachedBase, pageBase) === own)
+          ? own
+          : undefined;
     }
     return cachedBaseOrigin;
   }

@@ -111,7 +111,9 @@ export function createRequestInterceptors(
           'pass { skipAuth: true } on that request, or it waits for itself.',
       );
     }
-    attach(config, await unlessCanceled(core.tokenForRequest(), config, header.name));
+    const token = await unlessCanceled(core.tokenForRequest(), config, header.name);
+    // Judged again: in a page, where a relative URL goes can change meanwhile (a <base> element).
+    if (isTrusted(config)) attach(config, token);
   }
 
   const waiting: AsyncInterceptor = async (config) => {

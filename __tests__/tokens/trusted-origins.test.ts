@@ -6,7 +6,7 @@
  */
 import type { AxiosInstance } from 'axios';
 import { attachBearerAuth, createAuthSession, type AttachOptions } from '../../src/index.js';
-import { ACCESS_1, ACCESS_2, mockedInstance, tokenOf } from './support.js';
+import { ACCESS_1, ACCESS_2, deferred, flush, mockedInstance, tokenOf } from './support.js';
 
 const API = 'https://api.example.com';
 
@@ -256,6 +256,38 @@ describe('in a browser page', () => {
     it('still sends the token to an absolute URL on the page origin', async () => {
       await expectTrusted(setup(null), 'https://app.example.com/api/me');
     });
+
+    // 'https:/host/api' (one slash) names host on its own, but a page whose base has the same
+    // scheme resolves it as a path on the base's origin; axios 1.7 passes it on as it is.
+    it('trusts nothing for a baseURL that the page resolves to another origin', async () => {
+      await expectUntrusted(setup('https:/app.example.com/api'), '/me');
+    });
+  });
+
+  it('sends no token when a <base> element naming another origin appears while the request waits', async () => {
+    const { instance, mock } = mockedInstance(null);
+    const refreshing = deferred<{ accessToken: string }>();
+    attachBearerAuth(instance, {
+      tokens: { accessToken: ACCESS_1, expiresAt: Date.now() - 1 },
+      refresh: () => refreshing.promise,
+    });
+    const sent: Array<string | undefined> = [];
+    mock.onGet('/api/me').reply((config) => {
+      sent.push(tokenOf(config));
+      return [200, {}];
+    });
+
+    const response = instance.get('/api/me');
+    await flush();
+    (globalThis as { document?: unknown }).document = { baseURI: 'https://cdn.example.net/' };
+    try {
+      refreshing.resolve({ accessToken: ACCESS_2 });
+      await response;
+    } finally {
+      delete (globalThis as { document?: unknown }).document;
+    }
+
+    expect(sent).toEqual([undefined]);
   });
 
   it.each([
