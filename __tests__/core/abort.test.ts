@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import axios, { CanceledError } from 'axios';
 import { attachBearerAuth, type RefreshContext } from '../../src/index.js';
 import {
@@ -126,5 +127,21 @@ describe('aborting a request that waits for the refresh', () => {
     await expect(t.instance.get('/later')).resolves.toMatchObject({ data: '/later' });
     expect(t.sentTo('/later')).toEqual([NEW_ACCESS]);
     expect(t.refresh).toHaveBeenCalledTimes(1);
+  });
+  it('leaves no abort listener on the signal once the refresh it waited for settles', async () => {
+    const t = setup();
+    const controller = new AbortController();
+    const refused = t.instance.get('/refused', { signal: controller.signal });
+    await flush();
+    const held = t.instance.get('/held', { signal: controller.signal });
+    await flush();
+    expect(getEventListeners(controller.signal, 'abort').length).toBeGreaterThan(0);
+
+    t.gate.resolve({ accessToken: NEW_ACCESS });
+    await expect(refused).resolves.toMatchObject({ data: '/refused' });
+    await expect(held).resolves.toMatchObject({ data: '/held' });
+
+    // One long-lived controller for many requests must not collect a listener per request.
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });

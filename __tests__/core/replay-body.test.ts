@@ -195,6 +195,56 @@ describe('a body that can be read only once', () => {
     expect(tokenOf(t.mock.history.at(-1)!)).toBe(NEW_ACCESS);
   });
 
+  it.each<[string, () => unknown, string]>([
+    [
+      'a Node stream',
+      () => Readable.from(['chunk']),
+      'Refused request not replayed: its body (a Node.js stream) can be read only once. The ' +
+        'token is refreshed; send the request again with a new body.',
+    ],
+    [
+      'a web ReadableStream',
+      () => new ReadableStream({ start: (controller) => controller.close() }),
+      'Refused request not replayed: its body (a ReadableStream) can be read only once. The ' +
+        'token is refreshed; send the request again with a new body.',
+    ],
+    [
+      'an async iterable',
+      () =>
+        (async function* chunks() {
+          yield 'chunk';
+        })(),
+      'Refused request not replayed: its body (an async iterable) can be read only once. The ' +
+        'token is refreshed; send the request again with a new body.',
+    ],
+  ])('names %s in the NotReplayableError message', async (_title, makeBody, message) => {
+    const t = setup();
+
+    // A transformRequest that passes the body through, as for a streaming upload.
+    const outcome = await settle(
+      t.instance.post('/stream', makeBody(), { transformRequest: [(data: unknown) => data] }),
+    );
+
+    expect(outcome).toMatchObject({ status: 'rejected' });
+    expect((outcome as { reason: unknown }).reason).toMatchObject({
+      name: 'NotReplayableError',
+      message,
+    });
+    expect(t.mock.history).toHaveLength(1);
+    expect(t.refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it('replays a request whose body is null', async () => {
+    const t = setup();
+
+    await expect(
+      t.instance.post('/empty', null, { transformRequest: [(data: unknown) => data] }),
+    ).resolves.toMatchObject({ data: 'done' });
+
+    expect(t.mock.history.map(tokenOf)).toEqual([OLD_ACCESS, NEW_ACCESS]);
+    expect(t.mock.history[1]!.data).toBeNull();
+  });
+
   it('sends a stream body once when the token is accepted', async () => {
     const t = setup();
     await t.instance.get('/warm-up');
