@@ -1,0 +1,176 @@
+import { attachBearerAuth, createAuthSession, type RefreshFunction } from '../../src/index.js';
+import { NEW_ACCESS, newInstance, OLD_ACCESS, OLD_REFRESH, settle } from './helpers.js';
+
+/** The error a manual refresh rejects with when the refresh function fails with `failure`. */
+async function refreshFailure(refresh: RefreshFunction): Promise<Error & Record<string, unknown>> {
+  const session = createAuthSession({
+    tokens: { accessToken: OLD_ACCESS, refreshToken: OLD_REFRESH },
+    refresh,
+  });
+  const outcome = await settle(session.refresh());
+  expect(outcome.status).toBe('rejected');
+  return (outcome as { reason: Error & Record<string, unknown> }).reason;
+}
+
+/** The messages along an error's cause chain, the error itself first. */
+function causeMessages(error: unknown): string[] {
+  const messages: string[] = [];
+  for (let current = error; current instanceof Error; current = current.cause) {
+    messages.push(current.message);
+  }
+  return messages;
+}
+
+// The cause attached to a failed refresh keeps what helps diagnose it and drops the rest.
+describe('the cause of a failed refresh', () => {
+  it('keeps a cause chain four levels deep and drops what is deeper', async () => {
+    let deepest: Error = new Error('level 6');
+    for (let level = 5; level >= 1; level--) {
+      deepest = new Error(`level ${level}`, { cause: deepest });
+    }
+    const error = await refreshFailure(async () => {
+      throw new Error('level 0', { cause: deepest });
+    });
+
+    expect(causeMessages(error.cause)).toEqual([
+      'level 0',
+      'level 1',
+      'level 2',
+      'level 3',
+      'level 4',
+    ]);
+  });
+
+  it('keeps name, string and numeric codes; an error without a name is called Error', async () => {
+    const named = Object.assign(new Error('refused'), { name: 'TokenServiceError', code: 'E_TS' });
+    const numbered = Object.assign(new Error('numbered'), { code: 503 });
+    const nameless = Object.assign(new Error('nameless'), { name: 7 });
+
+    const errors = await Promise.all(
+      [named, numbered, nameless].map((thrown) =>
+        refreshFailure(async () => {
+          throw thrown;
+        }),
+      ),
+    );
+
+    expect(errors.map((error) => error.cause)).toEqual([
+      expect.objectContaining({ name: 'TokenServiceError', code: 'E_TS', message: 'refused' }),
+      expect.objectContaining({ name: 'Error', code: 503, message: 'numbered' }),
+      expect.objectContaining({ name: 'Error', message: 'nameless' }),
+    ]);
+    expect(typeof (errors[0]!.cause as Error).stack).toBe('string');
+  });
+
+  it('scrubs tokens of four characters or more, as written and URL-encoded', async () => {
+    const session = createAuthSession({
+      tokens: { accessToken: 'abc', refreshToken: 'r/t+4' },
+      refresh: async () => {
+        throw new Error('sent abc and r/t+4 and r%2Ft%2B4');
+      },
+    });
+    const outcome = await settle(session.refresh());
+
+    // 'abc' is too short to tell from ordinary text; the refresh token is scrubbed in both forms.
+    expect((outcome as { reason: Error }).reason.message).toBe(
+      'Token refresh failed (sent abc and [redacted] and [redacted]); tokens kept.',
+    );
+  });
+
+  it('of an axios error: status, method and URL without query or user info', async () => {
+    const { instance: tokenClient, mock } = newInstance();
+    mock
+      .onPost(/token/)
+      .reply(503, { error: 'temporarily_unavailable', error_description: 'later' });
+    const error = await refreshFailure(async () => {
+      const { data } = await tokenClient.post(
+        'http://client:secret@127.0.0.1:9/oauth//token?x=1#f',
+        {
+          refresh_token: OLD_REFRESH,
+        },
+      );
+      return data as { accessToken: string };
+    });
+
+    expect(error).toMatchObject({ name: 'RefreshFailedError', status: 503 });
+    expect(error.cause).toMatchObject({
+      status: 503,
+      method: 'POST',
+      url: 'http://127.0.0.1:9/oauth//token',
+      oauthError: 'temporarily_unavailable',
+      oauthErrorDescription: 'later',
+    });
+  });
+
+  it.each([
+    [
+      'a relative URL on the instance baseURL',
+      'http://127.0.0.1:9/api/',
+      '/token',
+      'http://127.0.0.1:9/api/token',
+    ],
+    [
+      'a baseURL without a trailing slash',
+      'http://127.0.0.1:9/api',
+      'token',
+      'http://127.0.0.1:9/api/token',
+    ],
+    [
+      'a baseURL ending in two slashes',
+      'http://127.0.0.1:9/api//',
+      '/token',
+      'http://127.0.0.1:9/api/token',
+    ],
+    ['an empty URL', 'http://127.0.0.1:9/api/token', '', 'http://127.0.0.1:9/api/token'],
+    [
+      'a protocol-relative URL',
+      'http://127.0.0.1:9/api',
+      '//127.0.0.1:9/token',
+      '//127.0.0.1:9/token',
+    ],
+  ])('names the URL of %s as axios joins it', async (_title, baseURL, url, expected) => {
+    const { instance: tokenClient, mock } = newInstance({ baseURL });
+    mock.onAny().reply(500);
+    const error = await refreshFailure(async () => {
+      await tokenClient.request({ method: 'put', url });
+      return { accessToken: NEW_ACCESS };
+    });
+
+    expect(error.cause).toMatchObject({ method: 'PUT', url: expected, status: 500 });
+  });
+
+  it('of an axios error without an OAuth body has no OAuth fields', async () => {
+    const { instance, mock } = newInstance();
+    attachBearerAuth(instance, {
+      tokens: { accessToken: OLD_ACCESS },
+      refresh: async () => {
+        await instance.post('/token', 'x', { skipAuth: true });
+        return { accessToken: NEW_ACCESS };
+      },
+    });
+    mock.onPost('/token').reply(502, '<html>bad gateway</html>');
+    mock.onGet('/a').reply(401);
+
+    const outcome = await settle(instance.get('/a'));
+    const cause = (outcome as { reason: Error }).reason.cause as Record<string, unknown>;
+
+    expect(cause).toMatchObject({ status: 502, method: 'POST' });
+    expect('oauthError' in cause).toBe(false);
+    expect('oauthErrorDescription' in cause).toBe(false);
+  });
+
+  it('of something that only looks like an axios error keeps no status or URL', async () => {
+    const error = await refreshFailure(async () => {
+      throw Object.assign(new Error('fake'), {
+        isAxiosError: 'yes',
+        response: { status: 500 },
+        config: { url: 'http://127.0.0.1:9/x' },
+      });
+    });
+
+    expect(error.cause).toMatchObject({ message: 'fake' });
+    expect(error.cause).not.toHaveProperty('status');
+    expect(error.cause).not.toHaveProperty('url');
+    expect(error.status).toBeUndefined();
+  });
+});
