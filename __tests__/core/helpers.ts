@@ -88,3 +88,15 @@ export function boundedRefresh() {
     return { accessToken: NEW_ACCESS };
   });
 }
+
+/** Calls `fn` and returns the TypeError it throws (failing the test if it does not). */
+export function typeErrorOf(fn: () => unknown): TypeError {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(TypeError);
+  return thrown as TypeError;
+}

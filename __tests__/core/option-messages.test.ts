@@ -8,21 +8,11 @@ import {
   type StorageLike,
   type WebStorageStoreOptions,
 } from '../../src/index.js';
-import { NEW_ACCESS, newInstance, OLD_ACCESS } from './helpers.js';
+import { NEW_ACCESS, newInstance, OLD_ACCESS, typeErrorOf } from './helpers.js';
 
 const refresh = async () => ({ accessToken: NEW_ACCESS });
 
-/** The message of the TypeError `fn` throws (failing the test if it throws anything else). */
-function typeErrorMessage(fn: () => unknown): string {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(TypeError);
-  return (thrown as TypeError).message;
-}
+const typeErrorMessage = (fn: () => unknown): string => typeErrorOf(fn).message;
 
 // The whole message, since it is what a developer reads: what is wrong and what is expected.
 describe('option errors read in full', () => {

@@ -5,21 +5,9 @@ import {
   type AttachOptions,
   type AuthSessionOptions,
 } from '../../src/index.js';
-import { NEW_ACCESS, newInstance, OLD_ACCESS, tokenOf } from './helpers.js';
+import { NEW_ACCESS, newInstance, OLD_ACCESS, tokenOf, typeErrorOf } from './helpers.js';
 
 const refresh = async () => ({ accessToken: NEW_ACCESS });
-
-/** Calls `fn` and returns the TypeError it throws (failing the test if it does not). */
-function typeErrorOf(fn: () => unknown): TypeError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(TypeError);
-  return thrown as TypeError;
-}
 
 describe('createAuthSession rejects bad options with a TypeError naming the option', () => {
   it.each([undefined, null, 42, 'refresh'])('options = %p', (options) => {

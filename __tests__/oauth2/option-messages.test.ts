@@ -1,20 +1,11 @@
 import axios from 'axios';
 import { clientCredentials, refreshTokenGrant } from '../../src/index.js';
+import { typeErrorOf } from '../core/helpers.js';
 import { TOKEN_ENDPOINT } from './mock-helpers.js';
 
 const bare = axios.create({ baseURL: 'http://127.0.0.1:9' });
 
-/** The message of the TypeError `fn` throws (failing the test if it throws anything else). */
-function typeErrorMessage(fn: () => unknown): string {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(TypeError);
-  return (thrown as TypeError).message;
-}
+const typeErrorMessage = (fn: () => unknown): string => typeErrorOf(fn).message;
 
 // The whole message, as a developer reads it: which option, what is wrong, what to do.
 describe('grant option errors read in full', () => {
