@@ -142,7 +142,7 @@ type RedirectHook = NonNullable<InternalAxiosRequestConfig['beforeRedirect']>;
  * to cross-origin redirects themselves and never call it.
  *
  * Set on every request anyway, the hook also carries the request's note of how many refreshes had
- * settled when it was sent (see `SessionCore.tokenAfterRefusal`): one hook per count, shared by
+ * settled when it was sent (see `SessionCore.afterRefusal`): one hook per count, shared by
  * the requests sent under it. As a property of the config, the note survives interceptors that
  * copy or replace the headers, and it costs no write of its own.
  */

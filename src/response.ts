@@ -41,7 +41,10 @@ export function createResponseInterceptor(
   prefix: string,
   sentEpochOf: (config: unknown) => number | undefined,
 ) {
-  /** Sends the request once more with the new token (which the request side sets). */
+  /**
+   * Sends the request once more with the new token (which the request side sets). `config` is
+   * marked `skipRefresh` and sends its body untransformed: it was transformed on the first send.
+   */
   function replay(config: InternalAxiosRequestConfig, token: string): Promise<AxiosResponse> {
     const oneShot = oneShotBody(config.data);
     if (oneShot) throw new NotReplayableError(oneShot);
@@ -52,8 +55,7 @@ export function createResponseInterceptor(
         fingerprint: fingerprint(token),
       });
     }
-    // The body was transformed on the first send; send those bytes again, untransformed.
-    return instance.request({ ...config, skipRefresh: true, transformRequest: sendAsIs });
+    return instance.request(config);
   }
 
   // Thousands of requests may wait behind one refresh, so a waiting request holds as little as
@@ -70,10 +72,14 @@ export function createResponseInterceptor(
     // After a redirect, the refusal may come from elsewhere: only a trusted origin's counts.
     const finalUrl = responseUrl((error as AxiosError).request);
     if (finalUrl !== undefined && !isTrusted({ url: finalUrl })) throw error;
+    // axios builds each config key by key, which leaves it a dictionary of about 900 bytes; a
+    // spread copy has the same keys and values but one shared shape, about a fifth the size.
+    // The replay's own settings go in now, so the replay sends this copy as it is.
+    const again = { ...config, skipRefresh: true, transformRequest: sendAsIs };
     return unlessCanceled(
-      core.tokenAfterRefusal(refused, sentEpochOf(config)),
-      config,
+      core.afterRefusal(refused, sentEpochOf(config)),
+      again,
       headerName,
-    ).then((token) => replay(config, token));
+    ).then(() => replay(again, core.currentToken()));
   };
 }

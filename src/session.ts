@@ -39,10 +39,14 @@ export interface SessionCore {
   /** The token a request should carry, after any refresh it must wait for. */
   tokenForRequest(): Promise<string>;
   /**
-   * The token to replay with after `refused` was refused: refreshes only if it is current.
-   * `sentEpoch` is `epoch()` when the request was sent, if known.
+   * Settles once the token to replay with after `refused` was refused is current (read it with
+   * `currentToken()`): refreshes only if `refused` is still current. `sentEpoch` is `epoch()`
+   * when the request was sent, if known. Thousands of requests may wait on this, so it hands
+   * back the shared refresh rather than one more promise each.
    */
-  tokenAfterRefusal(refused: string, sentEpoch?: number): Promise<string>;
+  afterRefusal(refused: string, sentEpoch?: number): Promise<unknown>;
+  /** The access token held now; throws the session's ending error if there is none. */
+  currentToken(): string;
   /** How many refreshes have settled so far. */
   epoch(): number;
   /** True while the user's refresh function runs synchronously (see reentry.ts). */
@@ -394,8 +398,8 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
 
   // Not async, and without per-call closures: every refused request of a storm calls this and
   // waits on what it returns (see response.ts).
-  function tokenAfterRefusal(refused: string, sentEpoch?: number): Promise<string> {
-    if (!loaded) return ready.then(() => tokenAfterRefusal(refused, sentEpoch));
+  function afterRefusal(refused: string, sentEpoch?: number): Promise<unknown> {
+    if (!loaded) return ready.then(() => afterRefusal(refused, sentEpoch));
     if (
       lastFailure?.from === refused &&
       sentEpoch !== undefined &&
@@ -416,7 +420,7 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     } else if (!tokens && options.refreshWhenEmpty) {
       wait = startRefresh('', 'refusal');
     }
-    return (wait ?? Promise.resolve()).then(currentToken);
+    return wait ?? Promise.resolve();
   }
 
   const session: AuthSession = {
@@ -442,7 +446,8 @@ export function createAuthSession(options: AuthSessionOptions): AuthSession {
     canSendNow: () => loaded && !inFlight && tokens !== null && Date.now() < refreshAt,
     accessToken: () => tokens?.accessToken,
     tokenForRequest,
-    tokenAfterRefusal,
+    afterRefusal,
+    currentToken,
     isCallingRefresh: reentry.isInside,
     epoch: () => epoch,
   });
