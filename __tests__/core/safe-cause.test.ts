@@ -1,3 +1,4 @@
+import type { AxiosRequestConfig } from 'axios';
 import { attachBearerAuth, createAuthSession, type RefreshFunction } from '../../src/index.js';
 import { NEW_ACCESS, newInstance, OLD_ACCESS, OLD_REFRESH, settle } from './helpers.js';
 
@@ -10,6 +11,17 @@ async function refreshFailure(refresh: RefreshFunction): Promise<Error & Record<
   const outcome = await settle(session.refresh());
   expect(outcome.status).toBe('rejected');
   return (outcome as { reason: Error & Record<string, unknown> }).reason;
+}
+
+/** The cause of a failed refresh whose token request, sent on `baseURL`, got a 500. */
+async function causeOfFailedRequest(baseURL: string, config: AxiosRequestConfig) {
+  const { instance: tokenClient, mock } = newInstance({ baseURL });
+  mock.onAny().reply(500);
+  const error = await refreshFailure(async () => {
+    await tokenClient.request(config);
+    return { accessToken: NEW_ACCESS };
+  });
+  return error.cause;
 }
 
 /** The messages along an error's cause chain, the error itself first. */
@@ -128,15 +140,36 @@ describe('the cause of a failed refresh', () => {
       '//127.0.0.1:9/token',
       '//127.0.0.1:9/token',
     ],
+    [
+      'a relative URL with a path',
+      'http://127.0.0.1:9/api',
+      'oauth/token',
+      'http://127.0.0.1:9/api/oauth/token',
+    ],
+    [
+      'a relative URL with two slashes inside',
+      'http://127.0.0.1:9/api',
+      '/oauth//token',
+      'http://127.0.0.1:9/api/oauth//token',
+    ],
   ])('names the URL of %s as axios joins it', async (_title, baseURL, url, expected) => {
-    const { instance: tokenClient, mock } = newInstance({ baseURL });
-    mock.onAny().reply(500);
-    const error = await refreshFailure(async () => {
-      await tokenClient.request({ method: 'put', url });
-      return { accessToken: NEW_ACCESS };
+    const cause = await causeOfFailedRequest(baseURL, { method: 'put', url });
+
+    expect(cause).toMatchObject({ method: 'PUT', url: expected, status: 500 });
+  });
+
+  it('names the baseURL of a request sent without a URL', async () => {
+    const cause = await causeOfFailedRequest('http://127.0.0.1:9/api/token', { method: 'put' });
+
+    expect(cause).toMatchObject({ url: 'http://127.0.0.1:9/api/token' });
+  });
+
+  it('drops the user info of an absolute URL whose scheme has a digit', async () => {
+    const cause = await causeOfFailedRequest('http://127.0.0.1:9/api', {
+      url: 'web+s3://key:secret@127.0.0.1:9/token',
     });
 
-    expect(error.cause).toMatchObject({ method: 'PUT', url: expected, status: 500 });
+    expect(cause).toMatchObject({ url: 'web+s3://127.0.0.1:9/token' });
   });
 
   it('of an axios error without an OAuth body has no OAuth fields', async () => {
