@@ -8,10 +8,12 @@ import {
   isBearerAuthError,
   isInvalidTokenResponseError,
   isNotReplayableError,
+  isOAuthConfigurationError,
   isRefreshFailedError,
   isRefreshTimeoutError,
   isSessionEndedError,
   NotReplayableError,
+  OAuthConfigurationError,
   RefreshFailedError,
   RefreshTimeoutError,
   SessionEndedError,
@@ -64,6 +66,12 @@ describe('the error classes', () => {
       ErrorCode.NOT_REPLAYABLE,
       undefined,
     ],
+    [
+      'OAuthConfigurationError',
+      new OAuthConfigurationError('refused', { cause, status: 401, oauthError: 'invalid_client' }),
+      ErrorCode.OAUTH_CONFIGURATION,
+      RefreshFailedError,
+    ],
   ];
 
   it.each(cases)('%s has a fixed name and a stable code', (name, error, code, parent) => {
@@ -109,6 +117,7 @@ describe('the error classes', () => {
       isInvalidTokenResponseError,
       isSessionEndedError,
       isNotReplayableError,
+      isOAuthConfigurationError,
     };
     const expected: Record<string, string[]> = {
       RefreshFailedError: ['isRefreshFailedError'],
@@ -116,6 +125,7 @@ describe('the error classes', () => {
       InvalidTokenResponseError: ['isRefreshFailedError', 'isInvalidTokenResponseError'],
       SessionEndedError: ['isSessionEndedError'],
       NotReplayableError: ['isNotReplayableError'],
+      OAuthConfigurationError: ['isRefreshFailedError', 'isOAuthConfigurationError'],
     };
     for (const [name, error] of cases) {
       const matching = Object.entries(guards)

@@ -1,4 +1,10 @@
-import { attachBearerAuth, createAuthSession, type RefreshFunction } from '../../src/index.js';
+import type { AxiosRequestConfig } from 'axios';
+import {
+  attachBearerAuth,
+  createAuthSession,
+  SessionEndedError,
+  type RefreshFunction,
+} from '../../src/index.js';
 import { NEW_ACCESS, newInstance, OLD_ACCESS, OLD_REFRESH, settle } from './helpers.js';
 
 /** The error a manual refresh rejects with when the refresh function fails with `failure`. */
@@ -10,6 +16,17 @@ async function refreshFailure(refresh: RefreshFunction): Promise<Error & Record<
   const outcome = await settle(session.refresh());
   expect(outcome.status).toBe('rejected');
   return (outcome as { reason: Error & Record<string, unknown> }).reason;
+}
+
+/** The cause of a failed refresh whose token request, sent on `baseURL`, got a 500. */
+async function causeOfFailedRequest(baseURL: string, config: AxiosRequestConfig) {
+  const { instance: tokenClient, mock } = newInstance({ baseURL });
+  mock.onAny().reply(500);
+  const error = await refreshFailure(async () => {
+    await tokenClient.request(config);
+    return { accessToken: NEW_ACCESS };
+  });
+  return error.cause;
 }
 
 /** The messages along an error's cause chain, the error itself first. */
@@ -64,9 +81,9 @@ describe('the cause of a failed refresh', () => {
 
   it('scrubs tokens of four characters or more, as written and URL-encoded', async () => {
     const session = createAuthSession({
-      tokens: { accessToken: 'abc', refreshToken: 'r/t+4' },
+      tokens: { accessToken: 'abc', refreshToken: 'r/t+' },
       refresh: async () => {
-        throw new Error('sent abc and r/t+4 and r%2Ft%2B4');
+        throw new Error('sent abc and r/t+ and r%2Ft%2B');
       },
     });
     const outcome = await settle(session.refresh());
@@ -128,18 +145,42 @@ describe('the cause of a failed refresh', () => {
       '//127.0.0.1:9/token',
       '//127.0.0.1:9/token',
     ],
+    [
+      'a relative URL with a path',
+      'http://127.0.0.1:9/api',
+      'oauth/token',
+      'http://127.0.0.1:9/api/oauth/token',
+    ],
+    [
+      'a relative URL with two slashes inside',
+      'http://127.0.0.1:9/api',
+      '/oauth//token',
+      'http://127.0.0.1:9/api/oauth//token',
+    ],
   ])('names the URL of %s as axios joins it', async (_title, baseURL, url, expected) => {
-    const { instance: tokenClient, mock } = newInstance({ baseURL });
-    mock.onAny().reply(500);
-    const error = await refreshFailure(async () => {
-      await tokenClient.request({ method: 'put', url });
-      return { accessToken: NEW_ACCESS };
-    });
+    const cause = await causeOfFailedRequest(baseURL, { method: 'put', url });
 
-    expect(error.cause).toMatchObject({ method: 'PUT', url: expected, status: 500 });
+    expect(cause).toMatchObject({ method: 'PUT', url: expected, status: 500 });
   });
 
-  it('of an axios error without an OAuth body has no OAuth fields', async () => {
+  it('names the baseURL of a request sent without a URL', async () => {
+    const cause = await causeOfFailedRequest('http://127.0.0.1:9/api/token', { method: 'put' });
+
+    expect(cause).toMatchObject({ url: 'http://127.0.0.1:9/api/token' });
+  });
+
+  it('drops the user info of an absolute URL whose scheme has a digit', async () => {
+    const cause = await causeOfFailedRequest('http://127.0.0.1:9/api', {
+      url: 'web+s3://key:secret@127.0.0.1:9/token',
+    });
+
+    expect(cause).toMatchObject({ url: 'web+s3://127.0.0.1:9/token' });
+  });
+
+  it.each([
+    ['an HTML page', '<html>bad gateway</html>'],
+    ['null', null],
+  ])('of an axios error whose body is %s has no OAuth fields', async (_title, body) => {
     const { instance, mock } = newInstance();
     attachBearerAuth(instance, {
       tokens: { accessToken: OLD_ACCESS },
@@ -148,7 +189,7 @@ describe('the cause of a failed refresh', () => {
         return { accessToken: NEW_ACCESS };
       },
     });
-    mock.onPost('/token').reply(502, '<html>bad gateway</html>');
+    mock.onPost('/token').reply(502, body);
     mock.onGet('/a').reply(401);
 
     const outcome = await settle(instance.get('/a'));
@@ -172,5 +213,44 @@ describe('the cause of a failed refresh', () => {
     expect(error.cause).not.toHaveProperty('status');
     expect(error.cause).not.toHaveProperty('url');
     expect(error.status).toBeUndefined();
+  });
+
+  it.each([null, undefined])('of a refresh rejecting with %p names it', async (thrown) => {
+    const error = await refreshFailure(() => Promise.reject(thrown));
+
+    expect(error).toMatchObject({
+      name: 'RefreshFailedError',
+      message: `Token refresh failed (${String(thrown)}); tokens kept.`,
+    });
+  });
+
+  it('of an error without a cause has no cause either', async () => {
+    const error = await refreshFailure(async () => {
+      throw new Error('alone');
+    });
+
+    expect(error.cause).toMatchObject({ message: 'alone' });
+    expect(error.cause).not.toHaveProperty('cause');
+  });
+
+  it('of a thrown object without a stack has an empty stack, not one inside this library', async () => {
+    const error = await refreshFailure(() => Promise.reject({ message: 'plain' }));
+
+    expect(error.cause).toMatchObject({ message: 'plain', stack: '' });
+  });
+
+  it('of a SessionEndedError from the refresh function is its own cause, scrubbed, if any', async () => {
+    const [withCause, withoutCause] = await Promise.all(
+      [new Error(`refused ${OLD_REFRESH}`), undefined].map((cause) =>
+        refreshFailure(async () => {
+          throw new SessionEndedError('refresh-refused', { cause });
+        }),
+      ),
+    );
+
+    expect(withCause).toMatchObject({ name: 'SessionEndedError' });
+    expect((withCause!.cause as Error).message).toBe('refused [redacted]');
+    expect(withoutCause).toMatchObject({ name: 'SessionEndedError' });
+    expect(withoutCause!.cause).toBeUndefined();
   });
 });
