@@ -1,6 +1,7 @@
-import { AxiosError } from 'axios';
+import axios, { AxiosError, type AxiosAdapter } from 'axios';
 import { attachBearerAuth } from '../../src/index.js';
 import {
+  BASE_URL,
   boundedRefresh,
   headerOf,
   NEW_ACCESS,
@@ -46,6 +47,53 @@ describe('the bearer header', () => {
 
     expect(mock.history.map(tokenOf)).toEqual([OLD_ACCESS, NEW_ACCESS]);
   });
+
+  // The common case costs nothing but the header: axios dispatches at once, as with no
+  // interceptor installed, when every request interceptor is synchronous.
+  it('hands a request whose token can go now to the adapter in the same tick as the call', async () => {
+    const sent: Array<string | undefined> = [];
+    const adapter: AxiosAdapter = async (config) => {
+      sent.push(tokenOf(config));
+      return { data: 'ok', status: 200, statusText: 'OK', headers: {}, config };
+    };
+    const instance = axios.create({ baseURL: BASE_URL, adapter });
+    attachBearerAuth(instance, { tokens: { accessToken: OLD_ACCESS }, refresh: boundedRefresh() });
+
+    const response = instance.get('/a');
+
+    expect(sent).toEqual([OLD_ACCESS]);
+    await expect(response).resolves.toMatchObject({ data: 'ok' });
+  });
+
+  // Headers are one per name whatever the case: an interceptor that runs after the library's
+  // (a request signer, say) must read the token, not a value the request brought along.
+  it.each([
+    ['Authorization', 'authorization'],
+    ['X-Api-Token', 'x-api-token'],
+    ['x-api-token', 'X-Api-Token'],
+  ])(
+    'with headerName %s, replaces the header the request set as %s',
+    async (headerName, spelling) => {
+      const { instance, mock } = newInstance();
+      const seen: unknown[] = [];
+      // Registered before attaching, so it runs after the library's request side.
+      instance.interceptors.request.use((config) => {
+        seen.push(config.headers.get(headerName));
+        return config;
+      });
+      attachBearerAuth(
+        instance,
+        { tokens: { accessToken: OLD_ACCESS }, refresh: boundedRefresh() },
+        { headerName },
+      );
+      mock.onGet('/a').reply(200);
+
+      await instance.get('/a', { headers: { [spelling]: 'Basic dXNlcg==' } });
+
+      expect(seen).toEqual([`Bearer ${OLD_ACCESS}`]);
+      expect(headerOf(mock.history[0]!, headerName)).toBe(`Bearer ${OLD_ACCESS}`);
+    },
+  );
 
   it('sends no Authorization header on a skipAuth request', async () => {
     const { instance, mock } = setup();
@@ -96,6 +144,43 @@ describe('the bearer header', () => {
       `Token ${OLD_ACCESS}`,
       `Token ${NEW_ACCESS}`,
     ]);
+  });
+
+  // The mock adapter reports the request's own url as where the answer came from: '' here.
+  it('refreshes and replays a refused request to the baseURL itself (url empty)', async () => {
+    const { instance, mock, refresh } = setup();
+    mock.onAny().reply((config) => (tokenOf(config) === NEW_ACCESS ? [200, 'fresh'] : [401]));
+
+    await expect(instance.get('')).resolves.toMatchObject({ data: 'fresh' });
+
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(mock.history.map(tokenOf)).toEqual([OLD_ACCESS, NEW_ACCESS]);
+  });
+
+  it('passes on, without a refresh, a 401 that an earlier interceptor turned into its own error', async () => {
+    // Shaped like an axios error (config, response), but not one.
+    class ApiError extends Error {
+      readonly config;
+      readonly response;
+      constructor(error: AxiosError) {
+        super('API call failed');
+        this.config = error.config;
+        this.response = error.response;
+      }
+    }
+    const { instance, mock } = newInstance();
+    // Registered before attaching, so it sees the error first.
+    instance.interceptors.response.use(undefined, (error: AxiosError) =>
+      Promise.reject(new ApiError(error)),
+    );
+    const refresh = boundedRefresh();
+    attachBearerAuth(instance, { tokens: { accessToken: OLD_ACCESS }, refresh });
+    mock.onGet('/a').reply(401);
+
+    await expect(instance.get('/a')).rejects.toBeInstanceOf(ApiError);
+
+    expect(refresh).not.toHaveBeenCalled();
+    expect(mock.history).toHaveLength(1);
   });
 
   it('sends the token on a skipRefresh request but returns its 401 without a refresh', async () => {
