@@ -65,20 +65,25 @@ describe('the bearer header', () => {
     await expect(response).resolves.toMatchObject({ data: 'ok' });
   });
 
-  // Headers are one per name whatever the case: an interceptor that runs after the library's
-  // (a request signer, say) must read the token, not a value the request brought along.
+  // A header is one per name whatever its case: an interceptor that runs after the library's and
+  // lists the headers (a request signer, say) must find one, with the token, not two.
   it.each([
     ['Authorization', 'authorization'],
     ['X-Api-Token', 'x-api-token'],
     ['x-api-token', 'X-Api-Token'],
+    ['X-API-Token', 'X-Api-Token'],
   ])(
-    'with headerName %s, replaces the header the request set as %s',
+    'with headerName %s, sets the token in the header the request set as %s',
     async (headerName, spelling) => {
       const { instance, mock } = newInstance();
-      const seen: unknown[] = [];
+      const listed: unknown[] = [];
       // Registered before attaching, so it runs after the library's request side.
       instance.interceptors.request.use((config) => {
-        seen.push(config.headers.get(headerName));
+        listed.push(
+          Object.entries(config.headers.toJSON()).filter(
+            ([name]) => name.toLowerCase() === headerName.toLowerCase(),
+          ),
+        );
         return config;
       });
       attachBearerAuth(
@@ -90,7 +95,7 @@ describe('the bearer header', () => {
 
       await instance.get('/a', { headers: { [spelling]: 'Basic dXNlcg==' } });
 
-      expect(seen).toEqual([`Bearer ${OLD_ACCESS}`]);
+      expect(listed).toEqual([[[spelling, `Bearer ${OLD_ACCESS}`]]]);
       expect(headerOf(mock.history[0]!, headerName)).toBe(`Bearer ${OLD_ACCESS}`);
     },
   );
@@ -146,15 +151,25 @@ describe('the bearer header', () => {
     ]);
   });
 
-  // The mock adapter reports the request's own url as where the answer came from: '' here.
-  it('refreshes and replays a refused request to the baseURL itself (url empty)', async () => {
-    const { instance, mock, refresh } = setup();
-    mock.onAny().reply((config) => (tokenOf(config) === NEW_ACCESS ? [200, 'fresh'] : [401]));
+  // XMLHttpRequest.responseURL is '' when the browser does not know the final URL: no redirect
+  // to judge, so the refusal counts.
+  it('refreshes and replays a refusal whose request reports an empty responseURL', async () => {
+    const sent: Array<string | undefined> = [];
+    const adapter: AxiosAdapter = async (config) => {
+      sent.push(tokenOf(config));
+      const request = { responseURL: '' };
+      const response = { data: {}, status: 401, statusText: '', headers: {}, config, request };
+      if (tokenOf(config) === NEW_ACCESS) return { ...response, status: 200 };
+      throw new AxiosError('Unauthorized', 'ERR_BAD_REQUEST', config, request, response);
+    };
+    const instance = axios.create({ baseURL: BASE_URL, adapter });
+    const refresh = boundedRefresh();
+    attachBearerAuth(instance, { tokens: { accessToken: OLD_ACCESS }, refresh });
 
-    await expect(instance.get('')).resolves.toMatchObject({ data: 'fresh' });
+    await expect(instance.get('/a')).resolves.toMatchObject({ status: 200 });
 
     expect(refresh).toHaveBeenCalledTimes(1);
-    expect(mock.history.map(tokenOf)).toEqual([OLD_ACCESS, NEW_ACCESS]);
+    expect(sent).toEqual([OLD_ACCESS, NEW_ACCESS]);
   });
 
   it('passes on, without a refresh, a 401 that an earlier interceptor turned into its own error', async () => {
