@@ -103,6 +103,11 @@ describe('the default policy: the origin of the instance baseURL', () => {
     await expectTrusted(setup(API), `${API}/me`, { allowAbsoluteUrls: false });
   });
 
+  // axios sends an absolute URL as it is, whatever the baseURL.
+  it('sends the token to an absolute URL on the trusted origin despite a per-request baseURL elsewhere', async () => {
+    await expectTrusted(setup(API), `${API}/me`, { baseURL: 'https://cdn.example.net' });
+  });
+
   // axios 1.8+ joins the absolute URL to the baseURL then: the request goes to the base's origin.
   it('sends no token to an untrusted per-request baseURL with allowAbsoluteUrls: false', async () => {
     await expectUntrusted(setup(API), `${API}/me`, {
