@@ -90,6 +90,21 @@ describe('eject()', () => {
     expect(after).toEqual({ request: 2, response: 1 });
   });
 
+  it('called again after a new attachment, leaves that attachment in place and guarded', async () => {
+    const { instance, mock, handle } = setup();
+    handle.eject();
+    const again = attachBearerAuth(instance, {
+      tokens: { accessToken: OLD_ACCESS },
+      refresh: async () => ({ accessToken: NEW_ACCESS }),
+    });
+
+    handle.eject();
+
+    expect(() => attachBearerAuth(instance, again.session)).toThrow(/already attached/);
+    await instance.get('/a');
+    expect(mock.history.map(tokenOf)).toEqual([OLD_ACCESS, NEW_ACCESS]);
+  });
+
   it('allows attaching again afterwards, with one set of interceptors', async () => {
     const { instance, mock, handle } = setup();
     handle.eject();

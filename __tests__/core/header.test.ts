@@ -1,6 +1,7 @@
-import { AxiosError } from 'axios';
+import axios, { AxiosError, type AxiosAdapter } from 'axios';
 import { attachBearerAuth } from '../../src/index.js';
 import {
+  BASE_URL,
   boundedRefresh,
   headerOf,
   NEW_ACCESS,
@@ -46,6 +47,58 @@ describe('the bearer header', () => {
 
     expect(mock.history.map(tokenOf)).toEqual([OLD_ACCESS, NEW_ACCESS]);
   });
+
+  // The common case costs nothing but the header: axios dispatches at once, as with no
+  // interceptor installed, when every request interceptor is synchronous.
+  it('hands a request whose token can go now to the adapter in the same tick as the call', async () => {
+    const sent: Array<string | undefined> = [];
+    const adapter: AxiosAdapter = async (config) => {
+      sent.push(tokenOf(config));
+      return { data: 'ok', status: 200, statusText: 'OK', headers: {}, config };
+    };
+    const instance = axios.create({ baseURL: BASE_URL, adapter });
+    attachBearerAuth(instance, { tokens: { accessToken: OLD_ACCESS }, refresh: boundedRefresh() });
+
+    const response = instance.get('/a');
+
+    expect(sent).toEqual([OLD_ACCESS]);
+    await expect(response).resolves.toMatchObject({ data: 'ok' });
+  });
+
+  // A header is one per name whatever its case: an interceptor that runs after the library's and
+  // lists the headers (a request signer, say) must find one, with the token, not two.
+  it.each([
+    ['Authorization', 'authorization'],
+    ['X-Api-Token', 'x-api-token'],
+    ['x-api-token', 'X-Api-Token'],
+    ['X-API-Token', 'X-Api-Token'],
+  ])(
+    'with headerName %s, sets the token in the header the request set as %s',
+    async (headerName, spelling) => {
+      const { instance, mock } = newInstance();
+      const listed: unknown[] = [];
+      // Registered before attaching, so it runs after the library's request side.
+      instance.interceptors.request.use((config) => {
+        listed.push(
+          Object.entries(config.headers.toJSON()).filter(
+            ([name]) => name.toLowerCase() === headerName.toLowerCase(),
+          ),
+        );
+        return config;
+      });
+      attachBearerAuth(
+        instance,
+        { tokens: { accessToken: OLD_ACCESS }, refresh: boundedRefresh() },
+        { headerName },
+      );
+      mock.onGet('/a').reply(200);
+
+      await instance.get('/a', { headers: { [spelling]: 'Basic dXNlcg==' } });
+
+      expect(listed).toEqual([[[spelling, `Bearer ${OLD_ACCESS}`]]]);
+      expect(headerOf(mock.history[0]!, headerName)).toBe(`Bearer ${OLD_ACCESS}`);
+    },
+  );
 
   it('sends no Authorization header on a skipAuth request', async () => {
     const { instance, mock } = setup();
@@ -96,6 +149,53 @@ describe('the bearer header', () => {
       `Token ${OLD_ACCESS}`,
       `Token ${NEW_ACCESS}`,
     ]);
+  });
+
+  // XMLHttpRequest.responseURL is '' when the browser does not know the final URL: no redirect
+  // to judge, so the refusal counts.
+  it('refreshes and replays a refusal whose request reports an empty responseURL', async () => {
+    const sent: Array<string | undefined> = [];
+    const adapter: AxiosAdapter = async (config) => {
+      sent.push(tokenOf(config));
+      const request = { responseURL: '' };
+      const response = { data: {}, status: 401, statusText: '', headers: {}, config, request };
+      if (tokenOf(config) === NEW_ACCESS) return { ...response, status: 200 };
+      throw new AxiosError('Unauthorized', 'ERR_BAD_REQUEST', config, request, response);
+    };
+    const instance = axios.create({ baseURL: BASE_URL, adapter });
+    const refresh = boundedRefresh();
+    attachBearerAuth(instance, { tokens: { accessToken: OLD_ACCESS }, refresh });
+
+    await expect(instance.get('/a')).resolves.toMatchObject({ status: 200 });
+
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect(sent).toEqual([OLD_ACCESS, NEW_ACCESS]);
+  });
+
+  it('passes on, without a refresh, a 401 that an earlier interceptor turned into its own error', async () => {
+    // Shaped like an axios error (config, response), but not one.
+    class ApiError extends Error {
+      readonly config;
+      readonly response;
+      constructor(error: AxiosError) {
+        super('API call failed');
+        this.config = error.config;
+        this.response = error.response;
+      }
+    }
+    const { instance, mock } = newInstance();
+    // Registered before attaching, so it sees the error first.
+    instance.interceptors.response.use(undefined, (error: AxiosError) =>
+      Promise.reject(new ApiError(error)),
+    );
+    const refresh = boundedRefresh();
+    attachBearerAuth(instance, { tokens: { accessToken: OLD_ACCESS }, refresh });
+    mock.onGet('/a').reply(401);
+
+    await expect(instance.get('/a')).rejects.toBeInstanceOf(ApiError);
+
+    expect(refresh).not.toHaveBeenCalled();
+    expect(mock.history).toHaveLength(1);
   });
 
   it('sends the token on a skipRefresh request but returns its 401 without a refresh', async () => {

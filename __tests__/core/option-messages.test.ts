@@ -106,6 +106,12 @@ describe('option errors read in full', () => {
       'attachBearerAuth: the first argument must be an axios instance.',
     ],
     [
+      'an object with a request method and interceptors but no request interceptors',
+      { request: () => undefined, interceptors: {} },
+      undefined,
+      'attachBearerAuth: the first argument must be an axios instance.',
+    ],
+    [
       'attach options that are not an object',
       'ok',
       'Bearer',

@@ -117,6 +117,25 @@ describe('a transient refresh failure', () => {
     });
   });
 
+  // A request remembers how many refreshes had settled when it was sent, so that its late refusal
+  // can share a failure it predates. A config sent again is a new request: its note is renewed.
+  it('refreshes again for a request re-sent with the config of a response from before the failure', async () => {
+    const t = setup(async () => {
+      throw new Error('blip');
+    });
+    t.accept(OLD_ACCESS);
+    const earlier = await t.instance.get('/r/0');
+    t.accept(NEW_ACCESS);
+    await t.storm(1);
+    expect(t.refresh).toHaveBeenCalledTimes(1);
+
+    t.refresh.mockImplementation(async () => ({ accessToken: NEW_ACCESS }));
+    await expect(t.instance.request(earlier.config)).resolves.toMatchObject({ data: 'ok' });
+
+    expect(t.refresh).toHaveBeenCalledTimes(2);
+    expect(t.mock.history.slice(-2).map(tokenOf)).toEqual([OLD_ACCESS, NEW_ACCESS]);
+  });
+
   it('treats a 500 from the token endpoint as transient and records its status', async () => {
     const endpoint = tokenEndpoint();
     endpoint.mock.onPost('/token').replyOnce(500, { error: 'server_error' });

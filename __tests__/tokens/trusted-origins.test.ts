@@ -69,6 +69,11 @@ describe('the default policy: the origin of the instance baseURL', () => {
     ['a path that names the trusted origin', 'https://evil.example/https://api.example.com'],
     ['a fragment that names the trusted origin', 'https://evil.example#https://api.example.com'],
     ['a fully qualified host with a trailing dot', 'https://api.example.com./me'],
+    // As long as the trusted origin, so that a '?' follows where the origin would end.
+    [
+      'a URL whose query ends with the trusted origin',
+      'https://evil.example.io?https://api.example.com',
+    ],
     ['another scheme on the same host', 'ftp://api.example.com/me'],
   ])('sends no token to %s, and its 401 starts no refresh', async (_what, url) => {
     await expectUntrusted(setup(`${API}/v1`), url);
@@ -82,11 +87,25 @@ describe('the default policy: the origin of the instance baseURL', () => {
     await expectTrusted(setup(`${API}/v1`), '/me', { baseURL: `${API}/v2` });
   });
 
+  it('trusts a per-request baseURL on the trusted origin that ends in a slash', async () => {
+    await expectTrusted(setup(`${API}/v1`), 'me', { baseURL: `${API}/` });
+  });
+
+  // new URL('localhost:3000/api') has the scheme 'localhost:' and an opaque origin.
+  it('sends no token to a relative URL under a baseURL without a scheme', async () => {
+    await expectUntrusted(setup('localhost:3000/api'), '/me');
+  });
+
   // axios 1.7 has no allowAbsoluteUrls and sends such a URL as it is: judging the URL as it stands
   // is the only safe reading (newer axios joins it to the baseURL; it then merely goes unsigned).
   it('judges an absolute URL as it stands even with allowAbsoluteUrls: false', async () => {
     await expectUntrusted(setup(API), 'https://evil.example/me', { allowAbsoluteUrls: false });
     await expectTrusted(setup(API), `${API}/me`, { allowAbsoluteUrls: false });
+  });
+
+  // axios sends an absolute URL as it is, whatever the baseURL.
+  it('sends the token to an absolute URL on the trusted origin despite a per-request baseURL elsewhere', async () => {
+    await expectTrusted(setup(API), `${API}/me`, { baseURL: 'https://cdn.example.net' });
   });
 
   // axios 1.8+ joins the absolute URL to the baseURL then: the request goes to the base's origin.
@@ -110,6 +129,21 @@ describe('the default policy: the origin of the instance baseURL', () => {
   it('never trusts http://127.0.0.1 from an https://127.0.0.1 baseURL, nor the reverse', async () => {
     await expectUntrusted(setup('https://127.0.0.1:9'), 'http://127.0.0.1:9/me');
     await expectUntrusted(setup('http://127.0.0.1:9'), 'https://127.0.0.1:9/me');
+  });
+});
+
+// Node has no page: axios can send a plain path only to a configured socketPath.
+describe('an instance without baseURL outside a browser', () => {
+  it('sends the token to a plain path', async () => {
+    await expectTrusted(setup(null), '/me');
+  });
+
+  it.each([
+    ['a protocol-relative URL', '//evil.example/me'],
+    ['a path starting with a backslash', '/\\evil.example/me'],
+    ['an absolute URL', 'https://evil.example/me'],
+  ])('sends no token to %s', async (_what, url) => {
+    await expectUntrusted(setup(null), url);
   });
 });
 
@@ -288,6 +322,22 @@ describe('in a browser page', () => {
     }
 
     expect(sent).toEqual([undefined]);
+  });
+
+  it('trusts no origin of a page on another scheme (an app shell)', async () => {
+    (globalThis as { location?: unknown }).location = {
+      origin: 'app-https://shell',
+      href: 'app-https://shell/index.html',
+    };
+    await expectUntrusted(setup(null), 'app-https://shell/api/me');
+  });
+
+  it('trusts the origin of a page served over http', async () => {
+    (globalThis as { location?: unknown }).location = {
+      origin: 'http://intranet.example',
+      href: 'http://intranet.example/app',
+    };
+    await expectTrusted(setup(null), 'http://intranet.example/api/me');
   });
 
   it.each([
