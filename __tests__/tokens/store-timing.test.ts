@@ -50,6 +50,33 @@ describe('a synchronous store', () => {
   });
 });
 
+describe('an asynchronous store', () => {
+  it('receives one write at a time, in order, so it never ends with an older login', async () => {
+    const writes: Array<{ tokens: TokenSet; done: () => void }> = [];
+    const store: TokenStore = {
+      get: () => null,
+      set: (tokens) => new Promise<void>((resolve) => writes.push({ tokens, done: resolve })),
+      clear: () => {},
+    };
+    const session = createAuthSession({ refresh: jest.fn(), store });
+
+    const first = session.setTokens({ accessToken: ACCESS_1 });
+    const second = session.setTokens({ accessToken: ACCESS_2 });
+    await flush();
+    expect(writes.map((write) => write.tokens)).toEqual([{ accessToken: ACCESS_1 }]);
+
+    writes[0]!.done();
+    await first;
+    await flush();
+    expect(writes.map((write) => write.tokens)).toEqual([
+      { accessToken: ACCESS_1 },
+      { accessToken: ACCESS_2 },
+    ]);
+    writes[1]!.done();
+    await second;
+  });
+});
+
 describe('an asynchronous store still being read', () => {
   it('holds a request until the read answers, then sends the token it held', async () => {
     const { store, read } = storeReadLater();
