@@ -30,6 +30,8 @@ import {
   useFakeDate,
 } from './support.js';
 
+const ACCESS_4 = 'AT4wQe5Rt1Yu7Io3Pa9Sd';
+
 /** Two or more "tabs": sessions in one process that share a storage and the faked browser APIs. */
 function browser(withIndexedDB: boolean) {
   const locks = new FakeLocks();
@@ -262,6 +264,24 @@ describe('tabs with IndexedDB', () => {
     await flush();
 
     expect(tabB.session.getTokens()).toEqual({ accessToken: ACCESS_3 });
+  });
+
+  it('a tab refreshes its own newer tokens rather than adopting an older record', async () => {
+    const tabA = b.openTab();
+    await tabA.session.ready;
+    jest.setSystemTime(T0 + 1000);
+    await tabA.session.setTokens({ accessToken: ACCESS_2 });
+    await flush();
+
+    jest.setSystemTime(T0 + 5000);
+    const tabB = b.openTab(async () => ({ accessToken: ACCESS_4 }), {
+      tokens: { accessToken: ACCESS_3 },
+    });
+    b.accept([ACCESS_4]);
+
+    await expect(tabB.instance.get('/b')).resolves.toMatchObject({ status: 200 });
+    expect(tabB.refresh).toHaveBeenCalledTimes(1);
+    expect(tabB.sent).toEqual([ACCESS_3, ACCESS_4]);
   });
 
   it('a tab that opened logged out adopts a login another tab makes in the same millisecond', async () => {
