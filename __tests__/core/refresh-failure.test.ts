@@ -10,6 +10,7 @@ import {
   type TokenSet,
 } from '../../src/index.js';
 import {
+  deferred,
   flush,
   NEW_ACCESS,
   NEW_REFRESH,
@@ -134,6 +135,34 @@ describe('a transient refresh failure', () => {
 
     expect(t.refresh).toHaveBeenCalledTimes(2);
     expect(t.mock.history.slice(-2).map(tokenOf)).toEqual([OLD_ACCESS, NEW_ACCESS]);
+  });
+
+  it('rejects a late refusal of an older token that waited for it with the same error', async () => {
+    const failing = deferred<never>();
+    const t = setup(
+      jest
+        .fn()
+        .mockResolvedValueOnce({ accessToken: NEW_ACCESS })
+        .mockReturnValueOnce(failing.promise),
+    );
+    t.accept(NEWER_ACCESS);
+    const answer = deferred<[number]>();
+    t.mock.onGet('/slow').reply(() => answer.promise);
+
+    const slow = settle(t.instance.get('/slow'));
+    await flush();
+    await t.session.refresh();
+    const current = settle(t.instance.get('/r/0'));
+    await flush();
+    answer.resolve([401]); // the refusal of OLD_ACCESS arrives while NEW_ACCESS is refreshed
+    await flush();
+    failing.reject(new Error('token service down'));
+
+    const [late, refused] = reasons([await slow, await current]);
+    expect(late).toBeInstanceOf(RefreshFailedError);
+    expect(late).toBe(refused);
+    expect(t.refresh).toHaveBeenCalledTimes(2);
+    expect(t.mock.history.map(tokenOf)).toEqual([OLD_ACCESS, NEW_ACCESS]);
   });
 
   it('treats a 500 from the token endpoint as transient and records its status', async () => {

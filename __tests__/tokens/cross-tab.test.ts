@@ -5,6 +5,8 @@ import {
   webStorageStore,
   type AuthSessionOptions,
   type RefreshFunction,
+  type TokenSet,
+  type TokenStore,
 } from '../../src/index.js';
 import {
   FakeChannelBus,
@@ -27,6 +29,8 @@ import {
   T0,
   useFakeDate,
 } from './support.js';
+
+const ACCESS_4 = 'AT4wQe5Rt1Yu7Io3Pa9Sd';
 
 /** Two or more "tabs": sessions in one process that share a storage and the faked browser APIs. */
 function browser(withIndexedDB: boolean) {
@@ -159,6 +163,38 @@ describe.each([
     expect(outcome).toMatchObject({ reason: 'logout' });
     expect(tabB.sent).toEqual([]);
     expect(b.storage.getItem('axios-bearer-refresh')).toBeNull();
+    // Tab B took the logout in; it does not announce it a second time.
+    expect(b.channels.posted).toEqual([{ name: 'axios-bearer-refresh', message: 'logout' }]);
+  });
+
+  it('a tab waiting for the lock adopts a refresh another tab made in the same millisecond', async () => {
+    const gate = deferred<{ accessToken: string; refreshToken: string }>();
+    const tabA = b.openTab(() => gate.promise);
+    const tabB = b.openTab();
+    await Promise.all([tabA.session.ready, tabB.session.ready]);
+    b.accept([ACCESS_2]);
+
+    const inA = tabA.instance.get('/a');
+    await flush();
+    const inB = tabB.instance.get('/b');
+    await flush();
+    gate.resolve({ accessToken: ACCESS_2, refreshToken: REFRESH_2 });
+
+    await expect(inA).resolves.toMatchObject({ status: 200 });
+    await expect(inB).resolves.toMatchObject({ status: 200 });
+    expect(tabB.sent).toEqual([ACCESS_1, ACCESS_2]);
+    expect(tabB.refresh).not.toHaveBeenCalled();
+  });
+
+  it('with refreshWhenEmpty and nothing stored, a tab gets its first token from refresh(null)', async () => {
+    b.storage.removeItem('axios-bearer-refresh');
+    const tab = b.openTab(async () => ({ accessToken: ACCESS_2 }), { refreshWhenEmpty: true });
+    await tab.session.ready;
+    b.accept([ACCESS_2]);
+
+    await expect(tab.instance.get('/a')).resolves.toMatchObject({ status: 200 });
+    expect(tab.refresh).toHaveBeenCalledWith(null, expect.objectContaining({ trigger: 'empty' }));
+    expect(tab.sent).toEqual([ACCESS_2]);
   });
 
   it('tells the other tabs only that something changed: no token in any message', async () => {
@@ -211,21 +247,68 @@ describe('tabs with IndexedDB', () => {
     expect(JSON.stringify(record)).not.toContain(ACCESS_1);
   });
 
-  it('a tab that hears of new tokens ignores a record older than its own tokens', async () => {
+  it.each([
+    ['older than', 5000],
+    ['as old as', 1000],
+  ])('a tab that hears of new tokens ignores a record %s its own tokens', async (_when, opened) => {
     const tabA = b.openTab();
     await tabA.session.ready;
     jest.setSystemTime(T0 + 1000);
     await tabA.session.setTokens({ accessToken: ACCESS_2 });
     await flush();
 
-    // Opened later: its tokens (from the store) are newer than the record A left.
-    jest.setSystemTime(T0 + 5000);
-    const tabB = b.openTab();
-    await tabB.session.setTokens({ accessToken: ACCESS_3 });
+    // Created with tokens of its own (a login in that tab), which leave no record.
+    jest.setSystemTime(T0 + opened);
+    const tabB = b.openTab(undefined, { tokens: { accessToken: ACCESS_3 } });
     b.channels.deliver('axios-bearer-refresh', 'tokens');
     await flush();
 
     expect(tabB.session.getTokens()).toEqual({ accessToken: ACCESS_3 });
+  });
+
+  it('a tab refreshes its own newer tokens rather than adopting an older record', async () => {
+    const tabA = b.openTab();
+    await tabA.session.ready;
+    jest.setSystemTime(T0 + 1000);
+    await tabA.session.setTokens({ accessToken: ACCESS_2 });
+    await flush();
+
+    jest.setSystemTime(T0 + 5000);
+    const tabB = b.openTab(async () => ({ accessToken: ACCESS_4 }), {
+      tokens: { accessToken: ACCESS_3 },
+    });
+    b.accept([ACCESS_4]);
+
+    await expect(tabB.instance.get('/b')).resolves.toMatchObject({ status: 200 });
+    expect(tabB.refresh).toHaveBeenCalledTimes(1);
+    expect(tabB.sent).toEqual([ACCESS_3, ACCESS_4]);
+  });
+
+  it('a tab that opened logged out adopts a login another tab makes in the same millisecond', async () => {
+    b.storage.removeItem('axios-bearer-refresh');
+    const tabA = b.openTab();
+    const tabB = b.openTab();
+    await Promise.all([tabA.session.ready, tabB.session.ready]);
+
+    await tabA.session.setTokens({ accessToken: ACCESS_3 });
+    await flush();
+
+    expect(tabB.session.getTokens()).toEqual({ accessToken: ACCESS_3 });
+  });
+
+  it('a tab ignores a hand-off record without a time (not one this library wrote)', async () => {
+    const record = { tokens: { accessToken: ACCESS_3 } };
+    b.indexedDB!.databases.set(
+      'axios-bearer-refresh',
+      new Map([['hand-off', new Map<unknown, unknown>([['latest', record]])]]),
+    );
+    const tab = b.openTab();
+    await tab.session.ready;
+
+    b.channels.deliver('axios-bearer-refresh', 'tokens');
+    await flush();
+
+    expect(tab.session.getTokens()).toEqual({ accessToken: ACCESS_1, refreshToken: REFRESH_1 });
   });
 
   it('a failing database does not fail the refresh or the requests', async () => {
@@ -262,6 +345,68 @@ describe('tabs without IndexedDB', () => {
 
     b.channels.deliver('axios-bearer-refresh', 'tokens');
     await flush();
+    expect(tab.session.getTokens()).toEqual({ accessToken: ACCESS_3 });
+  });
+
+  it('end the session, without refreshing, when a refusal finds the shared store emptied', async () => {
+    const tab = b.openTab();
+    await tab.session.ready;
+    // Another tab logged out, and its message never arrived.
+    b.storage.removeItem('axios-bearer-refresh');
+    b.accept([ACCESS_2]);
+
+    const outcome = await tab.instance.get('/a').catch((error: unknown) => error);
+
+    expect(isSessionEndedError(outcome)).toBe(true);
+    expect(outcome).toMatchObject({ reason: 'logout' });
+    expect(tab.refresh).not.toHaveBeenCalled();
+    expect(tab.events.ofType('sessionEnded')).toEqual([
+      { type: 'sessionEnded', event: expect.objectContaining({ reason: 'logout' }) },
+    ]);
+    expect(b.channels.posted).toEqual([]);
+  });
+
+  /** A shared store whose first read answers at once and every later one when the test says. */
+  function storeReadingLater() {
+    const read = deferred<TokenSet>();
+    let reads = 0;
+    const store: TokenStore = {
+      get: () => (++reads === 1 ? { accessToken: ACCESS_1 } : read.promise),
+      set: () => {},
+      clear: () => {},
+    };
+    return { store, read, reads: () => reads };
+  }
+
+  it('keep a logout made while a refresh reads the store, whatever the read returns', async () => {
+    const shared = storeReadingLater();
+    const tab = b.openTab(undefined, { store: shared.store });
+    await tab.session.ready;
+    b.accept([ACCESS_2]);
+
+    const request = tab.instance.get('/a').catch((error: unknown) => error);
+    await flush();
+    expect(shared.reads()).toBe(2);
+    await tab.session.clear();
+    shared.read.resolve({ accessToken: ACCESS_2 });
+
+    expect(await request).toMatchObject({ name: 'SessionEndedError', reason: 'logout' });
+    expect(tab.session.getTokens()).toBeNull();
+    expect(tab.sent).toEqual([ACCESS_1]);
+  });
+
+  it('keep a login made while a message makes them read the store, whatever the read returns', async () => {
+    const shared = storeReadingLater();
+    const tab = b.openTab(undefined, { store: shared.store });
+    await tab.session.ready;
+
+    b.channels.deliver('axios-bearer-refresh', 'tokens');
+    await flush();
+    expect(shared.reads()).toBe(2);
+    await tab.session.setTokens({ accessToken: ACCESS_3 });
+    shared.read.resolve({ accessToken: ACCESS_2 });
+    await flush();
+
     expect(tab.session.getTokens()).toEqual({ accessToken: ACCESS_3 });
   });
 });

@@ -216,6 +216,11 @@ describe('refreshLeeway', () => {
     });
   });
 
+  it('waits for one refresh at exactly expiresAt - leeway', async () => {
+    const { order } = await requestAt(expiresAt - 30_000);
+    expect(order).toEqual(['refresh (expiry)', `request with ${ACCESS_2}`]);
+  });
+
   it('applies a custom leeway on both sides of its edge', async () => {
     expect((await requestAt(expiresAt - 5_000 - 1, 5_000)).order).toEqual([
       `request with ${ACCESS_1}`,

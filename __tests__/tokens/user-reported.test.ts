@@ -96,6 +96,7 @@ describe('a store whose set() never settles', () => {
 
     await jest.advanceTimersByTimeAsync(5_000 * 4);
     expect(storeErrors.map((event) => event.operation)).toEqual(['set', 'set', 'set']);
+    expect(storeErrors[0]!.error.message).toBe('store.set() did not settle within 5000 ms');
     expect(jest.getTimerCount()).toBe(0);
   });
 });
