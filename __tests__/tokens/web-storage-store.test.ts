@@ -10,6 +10,7 @@ import {
   type StorageLike,
   type StoreErrorEvent,
 } from '../../src/index.js';
+import { typeErrorOf } from '../core/helpers.js';
 import {
   ACCESS_1,
   ACCESS_2,
@@ -283,14 +284,21 @@ describe('webStorageStore', () => {
       expect(() => webStorageStore()).toThrow(/localStorage/);
     });
 
-    it.each([
+    it.each<[string, object]>([
       ['a storage without removeItem', { storage: { getItem: () => null, setItem: () => {} } }],
+      ['a storage without setItem', { storage: { getItem: () => null, removeItem: () => {} } }],
       ['a storage that is a string', { storage: 'localStorage' }],
       ['an empty key', { key: '' }],
       ['a numeric key', { key: 7 }],
     ])('rejects %s with a TypeError', (_what, options) => {
       const storage = new FakeStorage();
-      expect(() => webStorageStore({ storage, ...(options as object) })).toThrow(TypeError);
+      expect(() => webStorageStore({ storage, ...options })).toThrow(TypeError);
+    });
+
+    it('says what it expects when options are not an object', () => {
+      expect(typeErrorOf(() => webStorageStore(null as never)).message).toBe(
+        'webStorageStore: options must be an object.',
+      );
     });
   });
 });
