@@ -31,6 +31,11 @@ describe('grant option errors read in full', () => {
       'refreshTokenGrant: `tokenEndpoint` must not hold credentials; pass clientId and clientSecret.',
     ],
     [
+      'no clientId',
+      { tokenEndpoint: TOKEN_ENDPOINT },
+      'refreshTokenGrant: `clientId` must be a non-empty string.',
+    ],
+    [
       'a clientId that is not a string',
       { tokenEndpoint: TOKEN_ENDPOINT, clientId: 7 },
       'refreshTokenGrant: `clientId` must be a non-empty string.',
@@ -107,6 +112,16 @@ describe('grant option errors read in full', () => {
       'clientCredentials: `resource` must be a URI or a list of URIs.',
     ],
     [
+      'a resource list with an empty URI',
+      { ...base, resource: ['https://api.example', ''] },
+      'clientCredentials: `resource` must be a URI or a list of URIs.',
+    ],
+    [
+      'a resource list with a number',
+      { ...base, resource: [443] },
+      'clientCredentials: `resource` must be a URI or a list of URIs.',
+    ],
+    [
       'a resource that is an object',
       { ...base, resource: { uri: 'https://api.example' } },
       'clientCredentials: `resource` must be a URI or a list of URIs.',
@@ -114,6 +129,11 @@ describe('grant option errors read in full', () => {
     [
       'options that are not an object',
       'x',
+      'clientCredentials: options must be an object with tokenEndpoint and clientId.',
+    ],
+    [
+      'null options',
+      null,
       'clientCredentials: options must be an object with tokenEndpoint and clientId.',
     ],
   ])('clientCredentials with %s', (_title, options, message) => {
