@@ -99,6 +99,21 @@ describe('refresh token grant request (RFC 6749 §6)', () => {
     );
   });
 
+  test.each<[string, string | string[]]>([
+    ['an empty list', []],
+    ['blanks', '  '],
+  ])('sends no scope parameter for a scope of %s', async (_what, scope) => {
+    const { instance, seen } = endpoint();
+    const refresh = refreshTokenGrant({
+      tokenEndpoint: TOKEN_ENDPOINT,
+      clientId: 'spa',
+      scope,
+      axios: instance,
+    });
+    await refresh(current, context().context);
+    expect(seen[0]!.data).toBe(`grant_type=refresh_token&refresh_token=${REFRESH_1}&client_id=spa`);
+  });
+
   test('passes the refresh signal to axios, marks the call skipAuth and follows no redirect', async () => {
     const { instance, seen } = endpoint();
     const refresh = refreshTokenGrant({
