@@ -66,6 +66,11 @@ describe('grant option errors read in full', () => {
       'refreshTokenGrant: `extraParams` must be an object of string values.',
     ],
     [
+      'extraParams given as a query string',
+      { tokenEndpoint: TOKEN_ENDPOINT, clientId: 'a', extraParams: 'audience=api' },
+      'refreshTokenGrant: `extraParams` must be an object of string values.',
+    ],
+    [
       'extraParams that are null',
       { tokenEndpoint: TOKEN_ENDPOINT, clientId: 'a', extraParams: null },
       'refreshTokenGrant: `extraParams` must be an object of string values.',

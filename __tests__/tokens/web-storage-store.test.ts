@@ -10,7 +10,6 @@ import {
   type StorageLike,
   type StoreErrorEvent,
 } from '../../src/index.js';
-import { typeErrorOf } from '../core/helpers.js';
 import {
   ACCESS_1,
   ACCESS_2,
@@ -293,12 +292,6 @@ describe('webStorageStore', () => {
     ])('rejects %s with a TypeError', (_what, options) => {
       const storage = new FakeStorage();
       expect(() => webStorageStore({ storage, ...options })).toThrow(TypeError);
-    });
-
-    it('says what it expects when options are not an object', () => {
-      expect(typeErrorOf(() => webStorageStore(null as never)).message).toBe(
-        'webStorageStore: options must be an object.',
-      );
     });
   });
 });
