@@ -287,4 +287,17 @@ describe('unusable token responses read in full', () => {
       expiresIn: 0,
     });
   });
+
+  it('takes a null expires_in as an unknown lifetime', async () => {
+    const { instance, mock } = mockedInstance();
+    mock.onPost(TOKEN_ENDPOINT).reply(200, { ...ok, expires_in: null });
+    const refresh = refreshTokenGrant({
+      tokenEndpoint: TOKEN_ENDPOINT,
+      clientId: 'spa',
+      axios: instance,
+    });
+    await expect(refresh(current, context().context)).resolves.toStrictEqual({
+      accessToken: ACCESS_2,
+    });
+  });
 });

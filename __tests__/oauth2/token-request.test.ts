@@ -6,6 +6,7 @@ import {
   createAuthSession,
   refreshTokenGrant,
 } from '../../src/index.js';
+import { startTestServer } from '../helpers/test-server.js';
 import {
   ACCESS_1,
   ACCESS_2,
@@ -207,6 +208,22 @@ describe('refresh token grant request (RFC 6749 §6)', () => {
     });
     await refresh(current, context().context);
     expect(urls).toEqual([TOKEN_ENDPOINT]);
+  });
+
+  test('an instance baseURL is not put in front of the token endpoint URL on the wire', async () => {
+    const server = await startTestServer();
+    try {
+      const refresh = refreshTokenGrant({
+        tokenEndpoint: server.tokenUrl,
+        clientId: 'spa',
+        axios: axios.create({ baseURL: `${server.origin}/api`, proxy: false }),
+      });
+      const tokens = await refresh(server.login(), context().context);
+      expect(tokens.accessToken).toMatch(/^at-/);
+      expect(server.requests.map((request) => request.url)).toEqual(['/token']);
+    } finally {
+      await server.close();
+    }
   });
 });
 
