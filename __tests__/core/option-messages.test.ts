@@ -185,6 +185,7 @@ describe('option errors read in full', () => {
   };
   it.each<[string, unknown, string]>([
     ['options that are not an object', null, 'webStorageStore: options must be an object.'],
+    ['a key given instead of options', 'my-app', 'webStorageStore: options must be an object.'],
     ['an empty key', { storage, key: '' }, 'webStorageStore: `key` must be a non-empty string.'],
     [
       'a storage without removeItem',

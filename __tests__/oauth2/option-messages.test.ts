@@ -31,6 +31,11 @@ describe('grant option errors read in full', () => {
       'refreshTokenGrant: `tokenEndpoint` must not hold credentials; pass clientId and clientSecret.',
     ],
     [
+      'no clientId',
+      { tokenEndpoint: TOKEN_ENDPOINT },
+      'refreshTokenGrant: `clientId` must be a non-empty string.',
+    ],
+    [
       'a clientId that is not a string',
       { tokenEndpoint: TOKEN_ENDPOINT, clientId: 7 },
       'refreshTokenGrant: `clientId` must be a non-empty string.',
@@ -58,6 +63,11 @@ describe('grant option errors read in full', () => {
     [
       'extraParams that are a list',
       { tokenEndpoint: TOKEN_ENDPOINT, clientId: 'a', extraParams: ['x'] },
+      'refreshTokenGrant: `extraParams` must be an object of string values.',
+    ],
+    [
+      'extraParams given as a query string',
+      { tokenEndpoint: TOKEN_ENDPOINT, clientId: 'a', extraParams: 'audience=api' },
       'refreshTokenGrant: `extraParams` must be an object of string values.',
     ],
     [
@@ -107,6 +117,16 @@ describe('grant option errors read in full', () => {
       'clientCredentials: `resource` must be a URI or a list of URIs.',
     ],
     [
+      'a resource list with an empty URI',
+      { ...base, resource: ['https://api.example', ''] },
+      'clientCredentials: `resource` must be a URI or a list of URIs.',
+    ],
+    [
+      'a resource list with a number',
+      { ...base, resource: [443] },
+      'clientCredentials: `resource` must be a URI or a list of URIs.',
+    ],
+    [
       'a resource that is an object',
       { ...base, resource: { uri: 'https://api.example' } },
       'clientCredentials: `resource` must be a URI or a list of URIs.',
@@ -114,6 +134,11 @@ describe('grant option errors read in full', () => {
     [
       'options that are not an object',
       'x',
+      'clientCredentials: options must be an object with tokenEndpoint and clientId.',
+    ],
+    [
+      'null options',
+      null,
       'clientCredentials: options must be an object with tokenEndpoint and clientId.',
     ],
   ])('clientCredentials with %s', (_title, options, message) => {

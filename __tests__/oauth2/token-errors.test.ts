@@ -140,6 +140,23 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
     },
   );
 
+  test.each([300, 302])(
+    'a %i is a failure, not tokens, even with a token in its body: no redirect is followed',
+    async (status) => {
+      const { session, mock } = setup();
+      mock
+        .onPost(TOKEN_ENDPOINT)
+        .reply(
+          status,
+          { access_token: ACCESS_2, token_type: 'Bearer' },
+          { location: '/elsewhere' },
+        );
+      const error = await failure(session.refresh());
+      expect(error).toMatchObject({ code: ErrorCode.REFRESH_FAILED, status });
+      expect(session.getTokens()).toEqual({ accessToken: ACCESS_1, refreshToken: REFRESH_1 });
+    },
+  );
+
   test('a 400 without an OAuth error body (a proxy page) is transient, not a logout', async () => {
     const { session, mock } = setup();
     mock.onPost(TOKEN_ENDPOINT).reply(400, '<html>Bad Request</html>');

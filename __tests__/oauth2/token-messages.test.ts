@@ -158,6 +158,30 @@ describe('unusable token responses read in full', () => {
       'is not a JSON object (status 204, content type none)',
     ],
     [
+      'JSON null',
+      200,
+      'null',
+      { 'content-type': 'application/json' },
+      'the token response',
+      'is not a JSON object (status 200, content type application/json)',
+    ],
+    [
+      'an empty content type',
+      200,
+      'OK',
+      { 'content-type': '' },
+      'the token response',
+      'is not a JSON object (status 200, content type none)',
+    ],
+    [
+      'a content type with a space before its parameters',
+      200,
+      'OK',
+      { 'content-type': 'text/plain ; charset=utf-8' },
+      'the token response',
+      'is not a JSON object (status 200, content type text/plain)',
+    ],
+    [
       'no access_token',
       200,
       { token_type: 'Bearer' },
@@ -201,6 +225,14 @@ describe('unusable token responses read in full', () => {
       'a token_type too odd to repeat',
       200,
       { access_token: ACCESS_2, token_type: 'N_A <script>' },
+      {},
+      'token_type',
+      'is not Bearer; only bearer tokens are supported',
+    ],
+    [
+      'a token_type that only ends like a word',
+      200,
+      { access_token: ACCESS_2, token_type: 'see <https://evil.example/x>, mac' },
       {},
       'token_type',
       'is not Bearer; only bearer tokens are supported',
@@ -253,6 +285,19 @@ describe('unusable token responses read in full', () => {
     await expect(refresh(current, context().context)).resolves.toEqual({
       accessToken: ACCESS_2,
       expiresIn: 0,
+    });
+  });
+
+  it('takes a null expires_in as an unknown lifetime', async () => {
+    const { instance, mock } = mockedInstance();
+    mock.onPost(TOKEN_ENDPOINT).reply(200, { ...ok, expires_in: null });
+    const refresh = refreshTokenGrant({
+      tokenEndpoint: TOKEN_ENDPOINT,
+      clientId: 'spa',
+      axios: instance,
+    });
+    await expect(refresh(current, context().context)).resolves.toStrictEqual({
+      accessToken: ACCESS_2,
     });
   });
 });

@@ -6,6 +6,7 @@ import {
   createAuthSession,
   refreshTokenGrant,
 } from '../../src/index.js';
+import { startTestServer } from '../helpers/test-server.js';
 import {
   ACCESS_1,
   ACCESS_2,
@@ -97,6 +98,21 @@ describe('refresh token grant request (RFC 6749 §6)', () => {
       `grant_type=refresh_token&refresh_token=${REFRESH_1}&scope=openid+api%3Aread&client_id=spa` +
         '&resource=https%3A%2F%2Fa.example%2F&resource=https%3A%2F%2Fb.example%2F&tenant=x%26y%3Dz',
     );
+  });
+
+  test.each<[string, string | string[]]>([
+    ['an empty list', []],
+    ['blanks', '  '],
+  ])('sends no scope parameter for a scope of %s', async (_what, scope) => {
+    const { instance, seen } = endpoint();
+    const refresh = refreshTokenGrant({
+      tokenEndpoint: TOKEN_ENDPOINT,
+      clientId: 'spa',
+      scope,
+      axios: instance,
+    });
+    await refresh(current, context().context);
+    expect(seen[0]!.data).toBe(`grant_type=refresh_token&refresh_token=${REFRESH_1}&client_id=spa`);
   });
 
   test('passes the refresh signal to axios, marks the call skipAuth and follows no redirect', async () => {
@@ -192,6 +208,22 @@ describe('refresh token grant request (RFC 6749 §6)', () => {
     });
     await refresh(current, context().context);
     expect(urls).toEqual([TOKEN_ENDPOINT]);
+  });
+
+  test('an instance baseURL is not put in front of the token endpoint URL on the wire', async () => {
+    const server = await startTestServer();
+    try {
+      const refresh = refreshTokenGrant({
+        tokenEndpoint: server.tokenUrl,
+        clientId: 'spa',
+        axios: axios.create({ baseURL: `${server.origin}/api`, proxy: false }),
+      });
+      const tokens = await refresh(server.login(), context().context);
+      expect(tokens.accessToken).toMatch(/^at-/);
+      expect(server.requests.map((request) => request.url)).toEqual(['/token']);
+    } finally {
+      await server.close();
+    }
   });
 });
 

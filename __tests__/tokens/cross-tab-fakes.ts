@@ -111,10 +111,17 @@ export class FakeIndexedDB {
   readonly databases = new Map<string, Map<string, Map<unknown, unknown>>>();
   /** When set, every transaction fails, as with a full disk or a blocked database. */
   failing = false;
+  /** When set, opening a database fails, as where the user or the browser refuses storage. */
+  unopenable = false;
 
   open(name: string, _version: number): FakeRequest {
     const request: FakeRequest = {};
     later(() => {
+      if (this.unopenable) {
+        request.error = new Error('UnknownError: cannot open the database');
+        request.onerror?.();
+        return;
+      }
       const isNew = !this.databases.has(name);
       const stores = this.databases.get(name) ?? new Map<string, Map<unknown, unknown>>();
       this.databases.set(name, stores);

@@ -311,6 +311,30 @@ describe('tabs with IndexedDB', () => {
     expect(tab.session.getTokens()).toEqual({ accessToken: ACCESS_1, refreshToken: REFRESH_1 });
   });
 
+  it('trust the hand-off record, not a store another script changed behind their back', async () => {
+    const tab = b.openTab();
+    await tab.session.ready;
+    // Web storage seen from another process may be stale; the record is what tabs agree on.
+    b.storage.setItem('axios-bearer-refresh', JSON.stringify({ accessToken: ACCESS_3 }));
+    jest.setSystemTime(T0 + 1000);
+
+    b.channels.deliver('axios-bearer-refresh', 'tokens');
+    await flush();
+
+    expect(tab.session.getTokens()).toEqual({ accessToken: ACCESS_1, refreshToken: REFRESH_1 });
+  });
+
+  it('a database that cannot be opened does not hold up the refresh or the requests', async () => {
+    b.indexedDB!.unopenable = true;
+    const tab = b.openTab(async () => ({ accessToken: ACCESS_2 }), { refreshTimeout: 2_000 });
+    await tab.session.ready;
+    b.accept([ACCESS_2]);
+    jest.setSystemTime(T0 + 1000);
+
+    await expect(tab.instance.get('/a')).resolves.toMatchObject({ status: 200 });
+    expect(tab.sent).toEqual([ACCESS_1, ACCESS_2]);
+  });
+
   it('a failing database does not fail the refresh or the requests', async () => {
     b.indexedDB!.failing = true;
     const tab = b.openTab(async () => ({ accessToken: ACCESS_2 }));

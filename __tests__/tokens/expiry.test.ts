@@ -122,6 +122,17 @@ describe('expiry from each source', () => {
     expect((await refreshed.refresh()).expiresAt).toBe(T0 + 20 * MINUTE);
   });
 
+  it('reads the exp claim of a payload whose base64url holds - and _ and no padding', () => {
+    // This subject puts `_` and `-` in the base64url payload, and makes its length one short of a
+    // multiple of 4: it needs one `=` of padding, which a JWT leaves out.
+    const jwt = jwtWithPayload(JSON.stringify({ sub: '??>>x', exp: (T0 + 10 * MINUTE) / 1000 }));
+    expect(jwt.split('.')[1]).toMatch(/^(?=.*-)(?=.*_)[\w-]*$/);
+    expect(jwt.split('.')[1]!.length % 4).toBe(3);
+    const session = createAuthSession({ refresh: jest.fn(), tokens: { accessToken: jwt } });
+
+    expect(session.getTokens()?.expiresAt).toBe(T0 + 10 * MINUTE);
+  });
+
   it('refreshes a JWT before its exp claim without any 401', async () => {
     const jwt = jwtExpiringAt(T0 + 10 * MINUTE);
     const { instance, sent, calls } = setup({
@@ -136,11 +147,14 @@ describe('expiry from each source', () => {
     expect(sent).toEqual([ACCESS_2]);
   });
 
+  const jwtWithoutSignature = jwtExpiringAt(T0 + MINUTE).replace(/\.[^.]*$/, '');
   const notExpiring: Array<[string, string]> = [
     ['an opaque token', ACCESS_1],
     ['a token with two dot-separated parts', 'abc.def'],
     ['a token with four dot-separated parts', 'a.b.c.d'],
     ['a JWE-like token with five parts', 'a.b.c.d.e'],
+    ['a JWT payload with exp in a token of two parts', jwtWithoutSignature],
+    ['a JWT payload with exp in a token of four parts', `${jwtExpiringAt(T0 + MINUTE)}.more`],
     ['a JWT with an empty payload', 'abc..def'],
     ['a JWT whose payload is not base64', 'abc.~~~~.def'],
     ['a JWT whose payload is not JSON', jwtWithPayload('this is not json')],

@@ -34,6 +34,10 @@ describe('isInvalidTokenChallenge', () => {
         'Bearer realm="a, b", error_description="say \\"hi\\", then go", error="invalid_token"',
     ],
     ['a DPoP challenge beside it', 'DPoP algs="ES256", Bearer error="invalid_token"'],
+    ['spaces inside the quoted code', 'Bearer error=" invalid_token "'],
+    ['parameters separated by semicolons', 'Bearer realm="api"; error="invalid_token"'],
+    ['a stray quoted string before the error', 'Bearer "api", error="invalid_token"'],
+    ['an unterminated quoted code at the end', 'Bearer error="invalid_token'],
   ])('is true for %s', (_what, header) => {
     expect(isInvalidTokenChallenge(refusal(header))).toBe(true);
   });
@@ -46,6 +50,7 @@ describe('isInvalidTokenChallenge', () => {
     ['invalid_token in another scheme', 'Basic error="invalid_token"'],
     ['invalid_token inside a quoted realm', 'Bearer realm="error=\\"invalid_token\\""'],
     ['a Bearer challenge quoted inside another', 'Basic realm="Bearer error=\\"invalid_token\\""'],
+    ['a Bearer challenge inside a stray quoted string', 'Basic "Bearer error=invalid_token"'],
     ['invalid_token inside a description', 'Bearer error_description="invalid_token"'],
     ['a longer error code', 'Bearer error="invalid_token_type"'],
     ['a scheme that only starts with Bearer', 'BearerX error="invalid_token"'],
@@ -69,6 +74,17 @@ describe('isInvalidTokenChallenge', () => {
     ).toBe(false);
   });
 
+  it('keeps header values apart: a scheme ending one value does not run into the next', () => {
+    expect(isInvalidTokenChallenge(refusal(['Negotiate', 'Bearer error="invalid_token"']))).toBe(
+      true,
+    );
+  });
+
+  it('reads no value that is not a string, even one that prints as a refusal', () => {
+    const lookalike = { toString: () => 'Bearer error="invalid_token"' };
+    expect(isInvalidTokenChallenge(refusal([lookalike]))).toBe(false);
+  });
+
   it('finds the header in AxiosHeaders and in plain objects whatever its case', () => {
     const header = 'Bearer error="invalid_token"';
     const inAxiosHeaders = new AxiosHeaders({ 'WWW-Authenticate': header });
@@ -76,6 +92,19 @@ describe('isInvalidTokenChallenge', () => {
     expect(isInvalidTokenChallenge({ response: { headers: { 'WWW-Authenticate': header } } })).toBe(
       true,
     );
+  });
+
+  it('finds the header among others in a plain object', () => {
+    const headers = {
+      'www-authenticate': 'Bearer error="invalid_token"',
+      'content-type': 'text/plain',
+    };
+    expect(isInvalidTokenChallenge({ response: { headers } })).toBe(true);
+  });
+
+  it('reads the header through get() where there is one, as in a Fetch API Headers object', () => {
+    const headers = new Headers({ 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    expect(isInvalidTokenChallenge({ response: { headers } })).toBe(true);
   });
 
   it.each([

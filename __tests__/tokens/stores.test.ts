@@ -61,6 +61,21 @@ describe('memoryStore', () => {
     expect(later.getTokens()).toEqual({ accessToken: ACCESS_2, refreshToken: REFRESH_2 });
   });
 
+  it('holds only the fields a token set has: no refreshToken or expiresAt set to undefined', async () => {
+    const store = memoryStore();
+    const session = createAuthSession({
+      refresh: async () => ({ accessToken: ACCESS_2 }),
+      tokens: { accessToken: ACCESS_1 },
+      store,
+    });
+
+    await session.refresh();
+
+    // `{ ...defaults, ...tokens }` would otherwise overwrite a default with undefined.
+    expect(store.get()).toStrictEqual({ accessToken: ACCESS_2 });
+    expect(session.getTokens()).toStrictEqual({ accessToken: ACCESS_2 });
+  });
+
   it('is a copy, not a reference: changing what the store holds does not change the session', async () => {
     const store = memoryStore();
     const session = createAuthSession({ refresh: jest.fn(), store });
@@ -142,6 +157,29 @@ describe('an async store with a delay', () => {
       expect(slow.current()).toEqual({ accessToken: ACCESS_2, refreshToken: REFRESH_2 });
     },
   );
+});
+
+describe('a store holding something that is not a token set', () => {
+  it.each([
+    ['a number as access token', { accessToken: 42 }],
+    ['an access token with spaces', { accessToken: `Bearer ${ACCESS_1}` }],
+    ['an expiry that is not a number', { accessToken: ACCESS_1, expiresAt: 'tomorrow' }],
+    ['a bare string', ACCESS_1],
+  ])('reads %s as no tokens: nothing is sent', async (_what, value) => {
+    const session = createAuthSession({
+      refresh: jest.fn(),
+      store: { get: () => value as TokenSet, set: jest.fn(), clear: jest.fn() },
+    });
+    const { instance, mock } = mockedInstance();
+    attachBearerAuth(instance, session);
+    const sent = acceptOnly(mock, () => [ACCESS_1]);
+
+    await session.ready;
+    expect(session.getTokens()).toBeNull();
+    const error = await instance.get('/a').catch((reason: unknown) => reason);
+    expect(isSessionEndedError(error)).toBe(true);
+    expect(sent).toEqual([]);
+  });
 });
 
 describe('a store that fails on every call', () => {

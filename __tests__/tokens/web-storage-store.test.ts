@@ -283,14 +283,15 @@ describe('webStorageStore', () => {
       expect(() => webStorageStore()).toThrow(/localStorage/);
     });
 
-    it.each([
+    it.each<[string, object]>([
       ['a storage without removeItem', { storage: { getItem: () => null, setItem: () => {} } }],
+      ['a storage without setItem', { storage: { getItem: () => null, removeItem: () => {} } }],
       ['a storage that is a string', { storage: 'localStorage' }],
       ['an empty key', { key: '' }],
       ['a numeric key', { key: 7 }],
     ])('rejects %s with a TypeError', (_what, options) => {
       const storage = new FakeStorage();
-      expect(() => webStorageStore({ storage, ...(options as object) })).toThrow(TypeError);
+      expect(() => webStorageStore({ storage, ...options })).toThrow(TypeError);
     });
   });
 });
