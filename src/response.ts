@@ -76,10 +76,9 @@ export function createResponseInterceptor(
     // spread copy has the same keys and values but one shared shape, about a fifth the size.
     // The replay's own settings go in now, so the replay sends this copy as it is.
     const again = { ...config, skipRefresh: true, transformRequest: sendAsIs };
-    return unlessCanceled(
-      core.afterRefusal(refused, sentEpochOf(config)),
-      again,
-      headerName,
-    ).then(() => replay(again, core.currentToken()));
+    const refreshed = core.afterRefusal(refused, sentEpochOf(config));
+    return unlessCanceled(refreshed, again, headerName).then(() =>
+      replay(again, core.currentToken()),
+    );
   };
 }
