@@ -92,6 +92,45 @@ describe('the queue while a refresh is in flight', () => {
     expect(refresh).toHaveBeenCalledTimes(1);
   });
 
+  it('holds a late 401 of an older token that arrives during the next refresh until that one settles', async () => {
+    const { instance, mock } = newInstance();
+    const second = deferred<{ accessToken: string }>();
+    const refresh = jest
+      .fn()
+      .mockResolvedValueOnce({ accessToken: NEW_ACCESS })
+      .mockReturnValueOnce(second.promise);
+    const onReplay = jest.fn();
+    const { session } = attachBearerAuth(instance, {
+      tokens: { accessToken: OLD_ACCESS },
+      refresh,
+      onReplay,
+    });
+    const slowAnswer = deferred<[number]>();
+    mock
+      .onGet('/slow')
+      .reply((config) => (tokenOf(config) === OLD_ACCESS ? slowAnswer.promise : [200]));
+    mock.onGet('/a').reply((config) => [tokenOf(config) === NEWER_ACCESS ? 200 : 401]);
+
+    const slow = instance.get('/slow');
+    await flush();
+    await session.refresh();
+    const current = instance.get('/a'); // NEW_ACCESS is refused: the second refresh starts
+    await flush();
+    slowAnswer.resolve([401]);
+    await flush();
+    expect(onReplay).not.toHaveBeenCalled();
+
+    second.resolve({ accessToken: NEWER_ACCESS });
+    await expect(slow).resolves.toMatchObject({ status: 200 });
+    await expect(current).resolves.toMatchObject({ status: 200 });
+    const fingerprints = onReplay.mock.calls.map(
+      ([event]) => (event as { fingerprint: string }).fingerprint,
+    );
+    expect(fingerprints).toHaveLength(2);
+    expect(fingerprints[0]).toBe(fingerprints[1]);
+    expect(mock.history.map(tokenOf)).toEqual([OLD_ACCESS, NEW_ACCESS, NEWER_ACCESS, NEWER_ACCESS]);
+  });
+
   it('refreshes again when the current (new) token is refused later', async () => {
     const { instance, mock, refresh } = setup();
     refresh
