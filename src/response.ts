@@ -76,8 +76,9 @@ export function createResponseInterceptor(
     // spread copy has the same keys and values but one shared shape, about a fifth the size.
     // The replay's own settings go in now, so the replay sends this copy as it is.
     const again = { ...config, skipRefresh: true, transformRequest: sendAsIs };
+    // An abort while waiting rejects with the request's own config, which can be sent again.
     const refreshed = core.afterRefusal(refused, sentEpochOf(config));
-    return unlessCanceled(refreshed, again, headerName).then(() =>
+    return unlessCanceled(refreshed, config, headerName).then(() =>
       replay(again, core.currentToken()),
     );
   };

@@ -65,6 +65,35 @@ describe('aborting a request that waits for the refresh', () => {
     expect(t.refresh).toHaveBeenCalledTimes(1);
   });
 
+  it("gives the cancel error the request's own config, which can be sent again", async () => {
+    const t = setup();
+    t.mock.onPost('/aborted').reply((c) => [tokenOf(c) === NEW_ACCESS ? 200 : 401, c.data]);
+    const controller = new AbortController();
+    const aborted = start(
+      t.instance.post('/aborted', { id: 7 }, { signal: controller.signal, timeout: 1234 }),
+    );
+    await flush();
+    controller.abort();
+    await flush();
+    expectCancel(aborted.outcome);
+    const config = (aborted.outcome as { reason: CanceledError<unknown> }).reason.config!;
+
+    // Not the replay's: a config re-sent from here must be able to refresh on a 401 again.
+    expect(config).not.toHaveProperty('skipRefresh');
+    expect(config.transformRequest).toEqual(t.instance.defaults.transformRequest);
+    expect(config.timeout).toBe(1234);
+    expect(tokenOf(config)).toBeUndefined();
+
+    t.gate.resolve({ accessToken: NEW_ACCESS });
+    const again = await t.instance.request({ ...config, signal: undefined });
+    expect(again.data).toEqual({ id: 7 });
+    const sends = t.mock.history.filter((c) => c.url === '/aborted');
+    expect(sends.map((c) => [tokenOf(c), c.data])).toEqual([
+      [OLD_ACCESS, '{"id":7}'],
+      [NEW_ACCESS, '{"id":7}'],
+    ]);
+  });
+
   it('rejects a request held in the request interceptor at once, and never sends it', async () => {
     const t = setup();
     const first = t.instance.get('/first');
