@@ -288,6 +288,11 @@ export async function runSchedule(schedule: readonly Command[]): Promise<RunResu
   const lastRefusalOf = new Map<string, number>();
   /** Latest refresh attempt start (event index) from each token. */
   const lastAttemptFrom = new Map<string, number>();
+  /**
+   * When a refresh from each token last failed (event index). A refusal of a request sent before
+   * that shares the failure (invariant 9), so it is no reason for another refresh.
+   */
+  const failedAt = new Map<string, number>();
   let manualPending = 0;
   let stepCounter = 0;
 
@@ -459,7 +464,11 @@ export async function runSchedule(schedule: readonly Command[]): Promise<RunResu
       }
     },
     onTokenRefreshed: (event) => events.refreshed.push(event),
-    onRefreshFailed: (event) => events.failed.push(event),
+    onRefreshFailed: (event) => {
+      events.failed.push(event);
+      const from = attempts[attempts.length - 1]?.from;
+      if (from !== undefined) failedAt.set(from, tick());
+    },
     onSessionEnded: (event) => {
       events.ended.push(event);
       trace.push(`session ended (${event.reason})`);
@@ -486,7 +495,13 @@ export async function runSchedule(schedule: readonly Command[]): Promise<RunResu
       `answer wire#${wire.id} (call ${wire.call}, ${wire.token ?? 'no token'}): ${status}`,
     );
     tick();
-    if (status === 401 && wire.token !== undefined) lastRefusalOf.set(wire.token, clock);
+    if (
+      status === 401 &&
+      wire.token !== undefined &&
+      wire.sentAt > (failedAt.get(wire.token) ?? -1)
+    ) {
+      lastRefusalOf.set(wire.token, clock);
+    }
     wire.respond(status, status === 200 ? { wire: wire.id } : { error: 'nope' });
   }
 
