@@ -306,7 +306,9 @@ function printStorms(rows) {
         labels[s.name],
         range(s.refreshCalls),
         range(s.ok),
-        s.failed.some(Boolean) ? `${range(s.failed)} (${kinds(s.errors)})` : '0',
+        s.failed.some(Boolean)
+          ? `${range(s.failed)} (${kinds(s.errors)} over ${s.rounds} rounds)`
+          : '0',
         range(s.hung),
         range(s.refused),
         fmt(s.ms, 1),

@@ -7,11 +7,10 @@
  *   npm run fuzz -- 5000 --seed 42     # reproducible
  *   npm run fuzz -- --seed 42 --path "376:2:0"   # replay a failure fast-check printed
  *
- * Schedules run in batches of 1,000, one jest process each, with seeds seed, seed+1, ...: every
- * session the library creates keeps an AsyncLocalStorage alive in Node's global list (see
- * __tests__/property/regressions.test.ts), so one process slows down as it goes. A failure
- * prints its batch's seed, the path and the shrunk schedule, a plain list of commands that
- * regressions.test.ts can run as it is.
+ * Schedules run in batches of 1,000, one jest process each, with seeds seed, seed+1, ...: a
+ * fresh process per batch keeps one slow or leaking schedule from slowing all that follow. A
+ * failure prints its batch's seed, the path and the shrunk schedule, a plain list of commands
+ * that regressions.test.ts can run as it is.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +62,9 @@ for (let i = 0; done < total; i++) {
   const runs = Math.min(BATCH, total - done);
   const status = batch(runs, seed + i);
   if (status !== 0) {
-    console.error(`fuzz: batch ${i + 1} (seed ${seed + i}) failed after ${done} schedules passed`);
+    console.error(
+      `fuzz: batch ${i + 1} (seed ${seed + i}) failed; the ${done} schedules of earlier batches passed`,
+    );
     process.exit(status);
   }
   done += runs;

@@ -1,7 +1,7 @@
 /**
- * Schedules the model-based test found, kept as plain tests. A `test.failing` is a bug that is
- * still open: it passes while the bug is there and turns red once src/ is fixed; then make it a
- * plain `test` and drop the matching exclusion in harness.ts.
+ * Schedules the model-based test found, kept as plain tests. A `test.failing` would be a bug that
+ * is still open: it passes while the bug is there and turns red once src/ is fixed; then make it
+ * a plain `test`.
  */
 import { createAuthSession, type TokenSet } from '../../src/index.js';
 import { runSchedule, type Command } from './harness.js';
