@@ -85,7 +85,7 @@ describe('aborting a request that waits for the refresh', () => {
     expect(tokenOf(config)).toBeUndefined();
 
     t.gate.resolve({ accessToken: NEW_ACCESS });
-    const again = await t.instance.request({ ...config, signal: undefined });
+    const again = await t.instance.request({ ...config, signal: new AbortController().signal });
     expect(again.data).toEqual({ id: 7 });
     const sends = t.mock.history.filter((c) => c.url === '/aborted');
     expect(sends.map((c) => [tokenOf(c), c.data])).toEqual([
