@@ -11,10 +11,10 @@ import {
 
 const current = { accessToken: ACCESS_1, refreshToken: REFRESH_1 };
 
-/** What the refresh_token grant rejects with when the token endpoint answers so. */
-async function rejectionFor(
-  answer: (mock: ReturnType<typeof mockedInstance>['mock']) => void,
-): Promise<Error & Record<string, unknown>> {
+type Answer = (mock: ReturnType<typeof mockedInstance>['mock']) => void;
+
+/** One refresh_token grant call against a token endpoint that answers so. */
+function refreshFor(answer: Answer) {
   const { instance, mock } = mockedInstance();
   answer(mock);
   const refresh = refreshTokenGrant({
@@ -22,7 +22,12 @@ async function rejectionFor(
     clientId: 'spa',
     axios: instance,
   });
-  const outcome = await refresh(current, context().context).then(
+  return refresh(current, context().context);
+}
+
+/** What the refresh_token grant rejects with when the token endpoint answers so. */
+async function rejectionFor(answer: Answer): Promise<Error & Record<string, unknown>> {
+  const outcome = await refreshFor(answer).then(
     () => 'resolved',
     (error: unknown) => error,
   );
@@ -273,30 +278,26 @@ describe('unusable token responses read in full', () => {
   });
 
   it('accepts expires_in 0 and null fields it does not need', async () => {
-    const { instance, mock } = mockedInstance();
-    mock
-      .onPost(TOKEN_ENDPOINT)
-      .reply(200, { ...ok, expires_in: 0, refresh_token: null }, { 'content-type': 'text/plain' });
-    const refresh = refreshTokenGrant({
-      tokenEndpoint: TOKEN_ENDPOINT,
-      clientId: 'spa',
-      axios: instance,
-    });
-    await expect(refresh(current, context().context)).resolves.toEqual({
+    const refreshed = refreshFor((mock) =>
+      mock
+        .onPost(TOKEN_ENDPOINT)
+        .reply(
+          200,
+          { ...ok, expires_in: 0, refresh_token: null },
+          { 'content-type': 'text/plain' },
+        ),
+    );
+    await expect(refreshed).resolves.toEqual({
       accessToken: ACCESS_2,
       expiresIn: 0,
     });
   });
 
   it('takes a null expires_in as an unknown lifetime', async () => {
-    const { instance, mock } = mockedInstance();
-    mock.onPost(TOKEN_ENDPOINT).reply(200, { ...ok, expires_in: null });
-    const refresh = refreshTokenGrant({
-      tokenEndpoint: TOKEN_ENDPOINT,
-      clientId: 'spa',
-      axios: instance,
-    });
-    await expect(refresh(current, context().context)).resolves.toStrictEqual({
+    const refreshed = refreshFor((mock) =>
+      mock.onPost(TOKEN_ENDPOINT).reply(200, { ...ok, expires_in: null }),
+    );
+    await expect(refreshed).resolves.toStrictEqual({
       accessToken: ACCESS_2,
     });
   });
